@@ -9,4 +9,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "evaluate",
     "explain",
     "demo",
+    "bench",
+    "report",
+    "load",
+    "review",
+    "users",
 )

@@ -1,0 +1,184 @@
+"""`linkage bench`: generate data, run the pipeline stage by stage, and measure time, memory and accuracy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from linkage.memory import PeakMemory
+from linkage.pipeline import RunOptions, StageLog, run
+from linkage.workspace import WorkspaceConfig, connect
+
+Echo = Callable[[str], None]
+BENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def _evaluate(ws: WorkspaceConfig, truth: Path, out: Path, with_errors: bool) -> dict[str, Any]:
+    from linkage.evaluate import (
+        blocking_recall,
+        cluster_metrics,
+        error_breakdown,
+        load_truth_and_clusters,
+        persons_with_two_birth_registrations,
+    )
+    from linkage.model import load_rules
+
+    con = connect(ws)
+    try:
+        load_truth_and_clusters(con, truth, out)
+        res: dict[str, Any] = {"clusters": cluster_metrics(con),
+                               "two_birth_registrations": persons_with_two_birth_registrations(con)}
+        if with_errors:
+            rules = load_rules()
+            sqls = [b["sql"] for b in rules.blocking_rules]
+            res["errors_by_cause"] = error_breakdown(con, sqls, rules.match_weight)
+            res["blocking"] = blocking_recall(con, sqls)
+        try:
+            from linkage.conflict_eval import evaluate_conflicts
+        except ImportError:
+            evaluate_conflicts = None
+        if evaluate_conflicts is not None and (truth / "truth_conflicts.parquet").exists():
+            res["conflicts"] = evaluate_conflicts(con, truth, out)
+        return res
+    finally:
+        con.close()
+
+
+def bench(persons: int, seed: int, workdir: Path, baseline: bool, echo: Echo,
+          memory_limit: str | None = None, threads: int | None = None) -> dict[str, Any]:
+    from linkage.synth import generate
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "data"
+    t0 = time.perf_counter()
+    generate(persons=persons, seed=seed, out=data)
+    gen_s = time.perf_counter() - t0
+    echo(f"generated {persons:,} persons in {gen_s:.1f} s (not counted)")
+    db = workdir / "bench.duckdb"
+    for p in (db, Path(str(db) + ".wal")):
+        if p.exists():
+            p.unlink()
+    ws = WorkspaceConfig(path=str(db), memory_limit=memory_limit, threads=threads,
+                         temp_dir=str(workdir / "spill"))
+    out = workdir / "out"
+    sources = [(k, str(data / f"{k}.csv")) for k in ("civil_status", "household", "citizen_id")]
+    with PeakMemory() as pm:
+        log = StageLog(echo, memory=pm)
+        t_all = time.perf_counter()
+        summary = run(ws, RunOptions(sources=sources, out=str(out)), echo, log)
+        try:
+            from linkage.load import load_golden
+        except ImportError:
+            load_golden = None
+        if load_golden is not None:
+            t_l = log.start("load", "load golden records")
+            res = load_golden(ws, str(workdir / "load"))
+            log.done("load", t_l, res.summary_line())
+        total_s = time.perf_counter() - t_all
+        overall_peak = pm.peak_mb
+    result: dict[str, Any] = {
+        "date": dt.date.today().isoformat(), "machine": machine(), "persons": persons, "seed": seed,
+        "records": sum(summary["rows"]["records_by_source"].values()),
+        "pairs_scored": summary["rows"]["pairs"], "generate_s": round(gen_s, 1),
+        "stages": {k: {"seconds": log.timings.get(k), "peak_mb": log.peak_mb.get(k)} for k in log.timings
+                   if not k.startswith("link_")},
+        "link_detail_s": {k: v for k, v in log.timings.items() if k.startswith("link_")},
+        "total_s": round(total_s, 1), "peak_mb": round(overall_peak, 1),
+    }
+    echo("evaluating against the truth …")
+    result["accuracy"] = _evaluate(ws, data, out, with_errors=True)
+    if baseline:
+        result["baseline"] = run_baseline_bench(ws, data, workdir, echo)
+    return result
+
+
+def run_baseline_bench(ws: WorkspaceConfig, truth: Path, workdir: Path, echo: Echo) -> dict[str, Any]:
+    from linkage.baseline import run_baseline
+
+    echo("baseline: plain Splink with generic settings …")
+    bout = workdir / "baseline"
+    bout.mkdir(exist_ok=True)
+    with PeakMemory() as pm:
+        t0 = time.perf_counter()
+        con = connect(ws)
+        try:
+            timings = run_baseline(con)
+            con.execute(f"COPY baseline_clusters TO '{bout / 'clusters.parquet'}' (FORMAT parquet)")
+        finally:
+            con.close()
+        secs = time.perf_counter() - t0
+    acc = _evaluate(ws, truth, bout, with_errors=False)
+    return {"seconds": round(secs, 1), "peak_mb": round(pm.peak_mb, 1), "detail_s": timings, "accuracy": acc}
+
+
+def format_table(r: dict[str, Any]) -> str:
+    lines = ["| stage | wall time (s) | peak RSS (MB) |", "|---|---:|---:|"]
+    for k, v in r["stages"].items():
+        lines.append(f"| {k} | {v['seconds']:.1f} | {v['peak_mb'] or 0:,.0f} |")
+    lines.append(f"| **total** (generate excluded) | **{r['total_s']:.1f}** | **{r['peak_mb']:,.0f}** |")
+    a = r["accuracy"]["clusters"]
+    acc = [
+        "", "| | engine" + (" | baseline |" if "baseline" in r else " |"),
+        "|---|---:" + ("|---:|" if "baseline" in r else "|"),
+    ]
+    b = r.get("baseline", {}).get("accuracy", {}).get("clusters", {})
+
+    def row(label: str, key: str) -> str:
+        s = f"| {label} | {a[key]:.4f}"
+        return s + (f" | {b[key]:.4f} |" if b else " |")
+
+    for label, key in (("pairwise precision", "pairwise_precision"), ("pairwise recall", "pairwise_recall"),
+                       ("pairwise F1", "pairwise_f1"), ("B-cubed F1", "bcubed_f1"),
+                       ("cross-source recall", "cross_source_recall")):
+        acc.append(row(label, key))
+    if b:
+        bl = r["baseline"]
+        acc.append(f"| wall time (s) | {r['total_s']:.1f} | {bl['seconds']:.1f} |")
+        acc.append(f"| peak RSS (MB) | {r['peak_mb']:,.0f} | {bl['peak_mb']:,.0f} |")
+    return "\n".join(lines + acc)
+
+
+def append_markdown(r: dict[str, Any], path: Path, command: str) -> None:
+    acc = r["accuracy"]
+    extra = []
+    if "blocking" in acc:
+        bl = acc["blocking"]
+        extra.append(f"- blocking: {bl['recall']:.5f} of {bl['true_pairs']:,} true pairs fall directly inside a rule; "
+                     f"{r['pairs_scored']:,} pairs kept after scoring")
+    if acc.get("errors_by_cause"):
+        extra.append("- errors by cause (pairs): " + ", ".join(f"{k} {v:,}" for k, v in acc["errors_by_cause"].items()))
+    extra.append(f"- persons with two birth registrations: {acc['two_birth_registrations']}")
+    if "conflicts" in acc:
+        c = acc["conflicts"]
+        extra.append(f"- conflicts: precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
+                     f"suggestion correct {c.get('suggestion_accuracy', float('nan')):.4f}")
+    text = (
+        f"\n### {r['persons']:,} persons ({r['records']:,} records), seed {r['seed']} — {r['date']}\n\n"
+        f"Machine: {r['machine']}. Command: `{command}`. Generation took {r['generate_s']} s (excluded).\n\n"
+        + format_table(r) + "\n\n" + "\n".join(extra) + "\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text("# Benchmarks\n", encoding="utf-8")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text)
