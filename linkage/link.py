@@ -48,8 +48,12 @@ def link(
     con: duckdb.DuckDBPyConnection,
     rules: Rules,
     model: dict[str, Any] | None = None,
+    engine: str = "duckdb",
 ) -> LinkResult:
-    """Trains (unless a model is given) and scores all candidate pairs into `pairs`."""
+    """Trains (unless a model is given) and scores all candidate pairs into `pairs`.
+
+    engine "duckdb" scores in the workspace; "spark" trains on DuckDB (or takes the given model) and scores
+    on Splink's Spark backend (`linkage.engines.spark`)."""
     _quiet_splink()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

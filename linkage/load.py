@@ -255,6 +255,9 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
             con.execute(f"COPY (SELECT * FROM pending ORDER BY person_id) TO '{_q(tmp / 'pending.parquet')}' "
                         "(FORMAT parquet, COMPRESSION zstd)")
             (tmp / "accounting.json").write_text(json.dumps(asdict(res), indent=1), encoding="utf-8")
+        from linkage.snapshot import publish
+
+        publish(con, ws.path)
         return res
     finally:
         con.close()

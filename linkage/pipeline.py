@@ -110,7 +110,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
         log.done("normalise", t0, f"{kept:,} records kept, {rejected:,} rows rejected in total")
 
         t0 = log.start("link", "link records (Splink)" + (" with the given model" if model else ", training the model"))
-        lres = link(con, rules, model)
+        lres = link(con, rules, model, engine=opts.engine)
         log.counts["link"] = {"pairs_kept": lres.pairs_kept, "trained": lres.trained}
         log.timings.update({f"link_{k}": round(v, 3) for k, v in lres.timings.items()})
         log.done("link", t0, f"{lres.pairs_kept:,} candidate pairs scored above weight {rules.keep_pairs_weight}")
@@ -145,7 +145,10 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
             "versions": _versions(),
         }
         _write_outputs(con, opts.out, summary, lres.model)
-        log.done("write", t0, "clusters, rejected, conflicts, possible matches, run.json")
+        from linkage.snapshot import publish
+
+        snap = publish(con, ws.path)
+        log.done("write", t0, f"clusters, rejected, conflicts, possible matches, run.json; review snapshot {snap}")
         return summary
     finally:
         con.close()

@@ -158,8 +158,12 @@ def test_derived_fields(name: str, field: str, expected: object) -> None:
 
 def test_formatting_variants_parse_identically() -> None:
     variants = [
-        "Nguyễn Thị Thủy", "Nguyễn Thị Thuỷ", "NGUYỄN THỊ THUỶ", "  nguyễn  thị   thủy ",
-        unicodedata.normalize("NFD", "Nguyễn Thị Thuỷ"), "Nguyễn\u00a0Thị\tThủy",
+        "Nguyễn Thị Thủy",
+        "Nguyễn Thị Thuỷ",
+        "NGUYỄN THỊ THUỶ",
+        "  nguyễn  thị   thủy ",
+        unicodedata.normalize("NFD", "Nguyễn Thị Thuỷ"),
+        "Nguyễn\u00a0Thị\tThủy",
     ]
     parsed = {parse_name(v) for v in variants}
     assert len(parsed) == 1

@@ -62,6 +62,12 @@ PLACES = [
     ("Thanh Hoá", ("038", "38", None, None, "unknown")),
     ("UBND xã Tân Lập, huyện Đan Phượng, TP Hà Nội", ("001", "01", "Huyện Đan Phượng", "Xã Tân Lập", "pre2025")),
     ("Ủy ban nhân dân phường Bến Nghé, Quận 1, TP HCM", ("079", "79", "Quận 1", "Phường Bến Nghé", "pre2025")),
+    ("Phường Phú Thạnh, Thị xã Lạng Giang, Tỉnh Phú Thọ", ("025", "25", "Thị xã Lạng Giang", "Phường Phú Thạnh",
+                                                           "pre2025")),
+    ("UBND phường Phú Thạnh, thị xã Sơn Tây, TP Hà Nội", ("001", "01", "Thị xã Sơn Tây", "Phường Phú Thạnh", "pre2025")),
+    ("Trạm Y tế Xã Thành Thái, Huyện Hoằng Hóa, Tỉnh Thanh Hóa",
+     ("038", "38", "Huyện Hoằng Hóa", "Xã Thành Thái", "pre2025")),
+    ("Bệnh viện Đa khoa tỉnh Sơn La", ("014", "14", None, None, "unknown")),
     ("Liên Xô", (None, None, None, None, "unknown")),
 ]
 

@@ -58,9 +58,9 @@ _NAME_COLS = (
 
 def raw_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name LIKE ? "
-        "ORDER BY table_name",
-        [RAW_PREFIX + "%"],
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND starts_with(table_name, ?) AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [RAW_PREFIX],
     ).fetchall()
     return [r[0][len(RAW_PREFIX):] for r in rows]
 

@@ -20,12 +20,13 @@ accepts a decoding only when every word it changes becomes a valid Vietnamese sy
 
 from __future__ import annotations
 
+import codecs
 import re
 import string
 import unicodedata
 from functools import lru_cache
 
-from linkage.normalise.text import NUCLEI, split_tone, is_vietnamese_syllable, tone_well_placed
+from linkage.normalise.text import NUCLEI, is_vietnamese_syllable, split_tone, tone_well_placed
 
 ENCODINGS = ("tcvn3", "vni", "viscii", "cp1258")
 
@@ -55,9 +56,13 @@ def _as_cp1252_bytes(s: str) -> bytes | None:
 _CP1252_HOLES = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 
 
+# 256-character decoding tables for codecs.charmap_decode (fast, in C)
+_CP1252_TABLE = "".join(chr(b) if b in _CP1252_HOLES else bytes([b]).decode("cp1252") for b in range(256))
+
+
 def _bytes_as_cp1252(raw: bytes) -> str:
     """How a cp1252 reader shows `raw` (its five undefined bytes as the latin-1 control characters)."""
-    return "".join(chr(b) if b in _CP1252_HOLES else bytes([b]).decode("cp1252") for b in raw)
+    return codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]
 
 
 # --- TCVN3 ----------------------------------------------------------------------------------------------
@@ -83,8 +88,22 @@ _TCVN3_DECODE = {
 _TCVN3_ENCODE = {ch: b for b, ch in _TCVN3_DECODE.items()}
 
 
+_TCVN3_TABLE = "".join(_TCVN3_DECODE.get(b, _CP1252_TABLE[b]) for b in range(256))
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+def _upper_if_capitals(m: re.Match[str]) -> str:
+    word = m.group(0)
+    ascii_letters = [c for c in word if c.isascii() and c.isalpha()]
+    return word.upper() if len(ascii_letters) >= 2 and all(c.isupper() for c in ascii_letters) else word
+
+
 def _tcvn3_decode(raw: bytes) -> str:
-    return "".join(_TCVN3_DECODE.get(b) or _bytes_as_cp1252(bytes([b])) if b >= 0x80 else chr(b) for b in raw)
+    """VN3 has no toned capitals (upper-case text was typed with the lower-case codes in a .VnTimeH font): a word
+    whose plain letters are all capitals (at least two of them: `NGUYÔN`, `V¨N`) is put in upper case."""
+    return _WORD_RUN.sub(_upper_if_capitals, codecs.charmap_decode(raw, "strict", _TCVN3_TABLE)[0])
 
 
 def _tcvn3_encode(s: str) -> bytes:
@@ -146,18 +165,13 @@ for _code, _letter in list(_VNI_DECODE.items()):
             _VNI_DECODE.setdefault(_alt, _letter)
 
 
+# one pass: the base + mark pairs first, then the one-byte letters (ô = ơ, ö = ư, ñ = đ, æ = ỉ …)
+_VNI_TOKEN = re.compile("|".join(re.escape(k) for k in sorted(_VNI_DECODE, key=len, reverse=True)))
+
+
 def _vni_decode_text(s: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        pair = s[i : i + 2]
-        if len(pair) == 2 and pair in _VNI_DECODE:
-            out.append(_VNI_DECODE[pair])
-            i += 2
-            continue
-        out.append(_VNI_DECODE.get(s[i], s[i]))
-        i += 1
-    return "".join(out)
+    """VNI text (as cp1252 characters) → Unicode."""
+    return _VNI_TOKEN.sub(lambda m: _VNI_DECODE[m.group(0)], s)
 
 
 def _vni_encode(s: str) -> bytes:
@@ -186,8 +200,11 @@ _VISCII_DECODE.update({0x02: "Ẳ", 0x05: "Ẵ", 0x06: "Ẫ", 0x14: "Ỷ", 0x19:
 _VISCII_ENCODE = {ch: b for b, ch in _VISCII_DECODE.items()}
 
 
+_VISCII_TABLE = "".join(_VISCII_DECODE.get(b, chr(b)) for b in range(256))
+
+
 def _viscii_decode(raw: bytes) -> str:
-    return "".join(_VISCII_DECODE.get(b, chr(b)) for b in raw)
+    return codecs.charmap_decode(raw, "strict", _VISCII_TABLE)[0]
 
 
 def _viscii_encode(s: str) -> bytes:
@@ -414,7 +431,9 @@ def _shape_ok(token: str) -> bool:
 def _force(original: str, candidate: str, split: re.Pattern[str]) -> bool:
     a = split.split(original)
     b = split.split(candidate)
-    return len(a) == len(b) and all(_valid_word(y) or _plausible(y) for x, y in zip(a, b, strict=True) if x != y)
+    return len(a) == len(b) and all(
+        _valid_word(y) or _plausible(y) for x, y in zip(a, b, strict=True) if x != y
+    )
 
 
 def _try_utf8(s: str) -> str | None:
@@ -495,7 +514,9 @@ _BYTE_TOKEN = re.compile(rb"[^\x00-\x01\x03\x04\x07-\x13\x15-\x18\x1a-\x1d\x1f-\
 
 def _case_ok(word: str) -> bool:
     """lower, UPPER or Title case: `PhÕm` (a misread letter) is none of them."""
-    return word == word.lower() or word == word.upper() or (word[:1].isupper() and word[1:] == word[1:].lower())
+    return (
+        word == word.lower() or word == word.upper() or (word[:1].isupper() and word[1:] == word[1:].lower())
+    )
 
 
 @lru_cache(maxsize=65536)

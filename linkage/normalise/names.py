@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from linkage.normalise.encodings import repair_text
-from linkage.normalise.text import split_tone, clean_text, fold, has_diacritics, title_vi
+from linkage.normalise.text import clean_text, fold, has_diacritics, split_tone, title_vi
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "names" / "surnames.txt"
 
@@ -137,7 +137,7 @@ def _surname_key(surname_fold: str | None) -> str | None:
     return " ".join(_SURNAME_KEY.get(w, w) for w in surname_fold.split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65536)
 def parse_name(value: str | None) -> NameParts | None:
     """Parse a full name (any encoding mess, case, spacing) into its parts; None/blank → None."""
     if value is None:
@@ -176,9 +176,28 @@ def parse_name(value: str | None) -> NameParts | None:
 # --- phonetic key -----------------------------------------------------------------------------------------
 
 _INITIAL_KEYS = (
-    ("ngh", "ng"), ("ng", "ng"), ("nh", "nh"), ("ch", "c"), ("tr", "c"), ("th", "th"), ("ph", "f"),
-    ("kh", "kh"), ("gh", "g"), ("qu", "kw"), ("l", "n"), ("n", "n"), ("s", "s"), ("x", "s"), ("d", "d"),
-    ("r", "d"), ("v", "d"), ("c", "k"), ("k", "k"), ("q", "k"), ("g", "g"), ("f", "f"),
+    ("ngh", "ng"),
+    ("ng", "ng"),
+    ("nh", "nh"),
+    ("ch", "c"),
+    ("tr", "c"),
+    ("th", "th"),
+    ("ph", "f"),
+    ("kh", "kh"),
+    ("gh", "g"),
+    ("qu", "kw"),
+    ("l", "n"),
+    ("n", "n"),
+    ("s", "s"),
+    ("x", "s"),
+    ("d", "d"),
+    ("r", "d"),
+    ("v", "d"),
+    ("c", "k"),
+    ("k", "k"),
+    ("q", "k"),
+    ("g", "g"),
+    ("f", "f"),
 )
 _VOWELS = set("aeiouy")
 
@@ -225,7 +244,15 @@ def phonetic_key(s: str | None) -> str | None:
 
 # --- comparison ---------------------------------------------------------------------------------------------
 
-_IY_INITIALS = ("l", "k", "m", "qu", "s", "h", "t")  # Lý/Lí, Kỳ/Kì, Mỹ/Mĩ, Quý/Quí, Sỹ/Sĩ, Hy/Hi, Ty/Ti; not Vi/Vy
+_IY_INITIALS = (
+    "l",
+    "k",
+    "m",
+    "qu",
+    "s",
+    "h",
+    "t",
+)  # Lý/Lí, Kỳ/Kì, Mỹ/Mĩ, Quý/Quí, Sỹ/Sĩ, Hy/Hi, Ty/Ti; not Vi/Vy
 
 
 def _canon_token(token: str, ascii_mode: bool) -> str:
@@ -361,7 +388,9 @@ def name_difference_hint(a: str | None, b: str | None) -> str | None:
             continue
         if ascii_mode:
             x, y = fold(x) or "", fold(y) or ""
-        if i < n_surname and _SURNAME_KEY.get(fold(x) or "", fold(x)) == _SURNAME_KEY.get(fold(y) or "", fold(y)):
+        if i < n_surname and _SURNAME_KEY.get(fold(x) or "", fold(x)) == _SURNAME_KEY.get(
+            fold(y) or "", fold(y)
+        ):
             hints.append("regional_surname")
         else:
             hints.append(_classify(x, y))

@@ -258,7 +258,8 @@ def _segments(text: str) -> list[_Seg]:
             continue
         # split before every administrative prefix inside the piece (`Xã A Huyện B`)
         starts = [0]
-        i = 1
+        first = _prefix_at(toks, 0)
+        i = first[0] + 1 if first else 1  # `Thị xã X`: the `xã` belongs to the first prefix
         while i < len(toks):
             p = _prefix_at(toks, i)
             if p is not None or _RE_LETTER_NUM.match(toks[i][1]):

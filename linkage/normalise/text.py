@@ -59,7 +59,9 @@ NUCLEI = frozenset(
 
 
 def _nucleus_text(letters: list[tuple[str, list[str]]], nucleus: list[int]) -> str:
-    bare = "".join(letters[i][0].lower() + "".join(m for m in letters[i][1] if m in _MODIFIERS) for i in nucleus)
+    bare = "".join(
+        letters[i][0].lower() + "".join(m for m in letters[i][1] if m in _MODIFIERS) for i in nucleus
+    )
     return unicodedata.normalize("NFC", bare)
 
 
@@ -91,7 +93,9 @@ def _analyse(word: str) -> tuple[list[tuple[str, list[str]]], int, str, list[int
         return None
     initial = "".join(bases[:start])
     nucleus = list(range(start, end + 1))
-    if len(nucleus) > 1 and ((initial == "q" and bases[start] == "u") or (initial == "g" and bases[start] == "i")):
+    if len(nucleus) > 1 and (
+        (initial == "q" and bases[start] == "u") or (initial == "g" and bases[start] == "i")
+    ):
         nucleus = nucleus[1:]
     if len(nucleus) > 3 or _nucleus_text(letters, nucleus) not in NUCLEI:
         return None  # not a Vietnamese vowel nucleus (Khmer Néang, Ê Đê Ênuôl): left as written
@@ -139,12 +143,12 @@ def normalise_tones(s: str) -> str:
     return _WORD.sub(lambda m: place_tone(m.group(0)), s)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def clean_text(value: str | None) -> str | None:
     """NFC, traditional tone placement, apostrophe variants → `'`, single spaces, stripped.
 
     Case is unchanged. None or blank → None."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN (pandas)
         return None
     s = unicodedata.normalize("NFC", str(value))
     s = s.translate(_APOSTROPHES).translate(_D_LOOKALIKES)
@@ -154,7 +158,7 @@ def clean_text(value: str | None) -> str | None:
     return normalise_tones(s)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def fold(value: str | None) -> str | None:
     """Lower-case ASCII fold (Đ→d); punctuation → space, the apostrophe dropped; single spaces.
 
@@ -203,19 +207,63 @@ def has_diacritics(value: str | None) -> bool:
 # --- Vietnamese syllable shape (used to judge decodings and to parse names) ---------------------------
 
 _INITIALS = (
-    "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
-    "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "gi",
+    "h",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "ngh",
+    "nh",
+    "p",
+    "ph",
+    "qu",
+    "r",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
 )
 _OPEN_RHYMES = (
     "a ai ao au ay âu ây e eo ê êu i ia iu o oa oai oao oay oe oeo oi ô ôi ơ ơi u ua uây uê ui uy uya uyu "
     "uơ ư ưa ưi ưu ươi ươu uôi iêu yêu y"
 ).split()
 _CLOSED = {
-    "a": "c ch m n ng nh p t", "ă": "c m n ng p t", "â": "c m n ng p t", "e": "c m n ng p t",
-    "ê": "ch m n nh p t", "i": "ch m n nh p t", "o": "c m n ng p t", "oo": "c ng", "ô": "c m n ng p t",
-    "ơ": "m n p t", "u": "c m n ng p t", "ư": "c m n ng t", "iê": "c m n ng p t", "yê": "m n t",
-    "uô": "c m n ng t", "ươ": "c m n ng p t", "oa": "c ch m n ng nh p t", "oă": "c m n ng t",
-    "oe": "m n t", "uâ": "n ng t", "uê": "ch nh n t", "uy": "ch n nh p t", "uyê": "n t",
+    "a": "c ch m n ng nh p t",
+    "ă": "c m n ng p t",
+    "â": "c m n ng p t",
+    "e": "c m n ng p t",
+    "ê": "ch m n nh p t",
+    "i": "ch m n nh p t",
+    "o": "c m n ng p t",
+    "oo": "c ng",
+    "ô": "c m n ng p t",
+    "ơ": "m n p t",
+    "u": "c m n ng p t",
+    "ư": "c m n ng t",
+    "iê": "c m n ng p t",
+    "yê": "m n t",
+    "uô": "c m n ng t",
+    "ươ": "c m n ng p t",
+    "oa": "c ch m n ng nh p t",
+    "oă": "c m n ng t",
+    "oe": "m n t",
+    "uâ": "n ng t",
+    "uê": "ch nh n t",
+    "uy": "ch n nh p t",
+    "uyê": "n t",
     "y": "n nh t",  # after qu: quýnh, quýt
 }
 _RHYMES = frozenset(_OPEN_RHYMES) | frozenset(

@@ -83,6 +83,21 @@ HINT_LABELS: dict[str, str] = {
     "ascii_only": "Một giấy tờ ghi không dấu",
     "id_repaired": "Số định danh đã được sửa số 0 ở đầu",
     "twins": "Có thể là trẻ sinh đôi",
+    "hoi_nga": "Có thể nhầm dấu hỏi/ngã",
+    "letter": "Khác một chữ cái",
+    "different_name": "Tên khác hẳn",
+    "one_year": "Lệch một năm",
+    "typo_day": "Có thể gõ nhầm ngày",
+    "typo_month": "Có thể gõ nhầm tháng",
+    "typo_year": "Có thể gõ nhầm năm",
+    "typo_digit": "Có thể gõ nhầm một chữ số",
+    "transposed_digits": "Có thể đảo chỗ hai chữ số",
+    "province_differs": "Khác tỉnh",
+    "district_differs": "Khác huyện",
+    "commune_differs": "Khác xã",
+    "detail_differs": "Khác chi tiết địa chỉ",
+    "relation_to_another_head": "Quan hệ với chủ hộ khác",
+    "moved_household": "Có thể đã chuyển hộ",
 }
 SEVERITY_LABELS = {"blocking": "Bắt buộc (chặn nạp dữ liệu)", "advisory": "Tham khảo"}
 SOURCE_LABELS: dict[str, str] = {"civil_status": "Giấy khai sinh", "household": "Sổ hộ khẩu", "citizen_id": "CMND/CCCD"}

@@ -1,0 +1,83 @@
+"""The review snapshot: what the review side (web application, Excel export) reads, published by the batch
+side at the end of `run` and `load`, so that reviewers never need the workspace's DuckDB lock.
+
+A folder beside the workspace (`linkage.duckdb` → `linkage.snapshot/`), replaced as a whole:
+- `conflicts.parquet` — the `conflicts` table (docs/schema.md);
+- `records.parquet` — every record of a person that has a conflict or a possible match, display fields;
+- `possible_matches.parquet` — pairs for a steward, with both records' keys and persons;
+- `links.parquet` — scored pairs inside those persons (why the records were joined: weights and levels);
+- `meta.json` — when and from what it was published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import duckdb
+
+from linkage.workspace import atomic_output_dir, table_exists
+
+RECORD_FIELDS = (
+    "full_name", "birth_year", "birth_month", "birth_day", "birth_date_precision", "sex", "ethnicity",
+    "nationality", "religion", "hometown", "birth_place", "residence", "father_name", "mother_name",
+    "personal_id", "cmnd", "household_id", "relation_to_head", "event_date", "birth_place_province_code",
+    "residence_province_code", "residence_commune",
+)
+
+
+def snapshot_dir(db: str | os.PathLike[str]) -> Path:
+    """`linkage.duckdb` → `linkage.snapshot` in the same folder."""
+    p = Path(db)
+    if str(p) == ":memory:":
+        p = Path("linkage.duckdb")
+    return p.with_name(p.stem + ".snapshot")
+
+
+def _q(p: Path) -> str:
+    return str(p).replace("'", "''")
+
+
+def publish(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str]) -> Path:
+    out = snapshot_dir(db)
+    cols = {r[0] for r in con.execute("DESCRIBE records").fetchall()}
+    fields = ", ".join(f"r.{c}" if c in cols else f"NULL AS {c}" for c in RECORD_FIELDS)
+    has_conf = table_exists(con, "conflicts")
+    conf_persons = "SELECT person_id FROM conflicts" if has_conf else "SELECT NULL::VARCHAR AS person_id WHERE false"
+    with atomic_output_dir(out) as tmp:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _snap_persons AS
+            {conf_persons}
+            UNION SELECT pl.person_id FROM possible_matches m JOIN persons pl ON pl.uid = m.uid_l
+            UNION SELECT pr.person_id FROM possible_matches m JOIN persons pr ON pr.uid = m.uid_r
+            """
+        )
+        con.execute(
+            f"""COPY (SELECT p.person_id, r.uid, r.source, r.record_id, r.file, r.row, {fields}
+                      FROM records r JOIN persons p USING (uid) JOIN _snap_persons USING (person_id)
+                      ORDER BY p.person_id, r.source, r.file, r.row)
+                TO '{_q(tmp / 'records.parquet')}' (FORMAT parquet)"""
+        )
+        if has_conf:
+            con.execute(f"COPY (SELECT * FROM conflicts ORDER BY conflict_id) TO '{_q(tmp / 'conflicts.parquet')}' "
+                        "(FORMAT parquet)")
+        con.execute(
+            f"""COPY (SELECT m.uid_l, m.uid_r, pl.person_id AS person_id_l, pr.person_id AS person_id_r,
+                             m.match_weight, m.match_probability, m.reason
+                      FROM possible_matches m JOIN persons pl ON pl.uid = m.uid_l JOIN persons pr ON pr.uid = m.uid_r
+                      ORDER BY m.uid_l, m.uid_r)
+                TO '{_q(tmp / 'possible_matches.parquet')}' (FORMAT parquet)"""
+        )
+        con.execute(
+            f"""COPY (SELECT pa.person_id, x.* FROM pairs x
+                      JOIN persons pa ON pa.uid = x.uid_l JOIN persons pb ON pb.uid = x.uid_r
+                      WHERE pa.person_id = pb.person_id AND pa.person_id IN (SELECT person_id FROM _snap_persons)
+                      ORDER BY x.uid_l, x.uid_r)
+                TO '{_q(tmp / 'links.parquet')}' (FORMAT parquet)"""
+        )
+        meta = {"published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "workspace": str(db)}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return out
