@@ -170,8 +170,12 @@ def append_markdown(r: dict[str, Any], path: Path, command: str) -> None:
     extra.append(f"- persons with two birth registrations: {acc['two_birth_registrations']}")
     if "conflicts" in acc:
         c = acc["conflicts"]
-        extra.append(f"- conflicts: precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
-                     f"suggestion correct {c.get('suggestion_accuracy', float('nan')):.4f}")
+        extra.append(f"- conflicts: precision {c['precision']:.4f}, recall {c['recall']:.4f} "
+                     f"({c['truth']:,} planted, {c['detected']:,} detected); per field: "
+                     + ", ".join(f"{f} {m['precision']:.3f}/{m['recall']:.3f}" for f, m in c["per_field"].items()))
+        extra.append(f"- suggested value is the true one: {c['suggestion_accuracy']:.4f} of {c['suggestions_checked']:,} "
+                     f"conflicts planted outside a person's birth registration; {c['suggestion_accuracy_all']:.4f} "
+                     f"of {c['suggestions_checked_all']:,} including persons without one")
     text = (
         f"\n### {r['persons']:,} persons ({r['records']:,} records), seed {r['seed']} — {r['date']}\n\n"
         f"Machine: {r['machine']}. Command: `{command}`. Generation took {r['generate_s']} s (excluded).\n\n"

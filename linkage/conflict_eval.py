@@ -1,8 +1,10 @@
 """Accuracy of conflict detection against a generator's `truth_conflicts.parquet`.
 
 A planted disagreement is a (true person, field). A detected conflict maps to the true person that most of its
-person's records belong to. Only persons with two or more records can disagree, so the truth is restricted to
-them. The suggestion is right when it is the same as (or compatible with) the true value."""
+person's records belong to. A disagreement exists only where the person's documents differ: the truth is
+restricted to persons with two or more records of which at least one does not carry the planted value (a value
+planted in every record of a person is invisible to any comparison). The suggestion is right when it is the same
+as (or compatible with) the true value."""
 
 from __future__ import annotations
 
@@ -52,9 +54,12 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _tc AS
+        WITH t AS (SELECT * FROM read_parquet('{_q(truth)}')),
+        n AS (SELECT truth, count(*) AS n FROM _ev GROUP BY truth),
+        planted AS (SELECT person_id, field, count(*) AS k, count(DISTINCT recorded_value) AS v FROM t GROUP BY ALL)
         SELECT DISTINCT t.person_id AS truth, t.field, t.source, t.record_id, t.true_value
-        FROM read_parquet('{_q(truth)}') t
-        WHERE t.person_id IN (SELECT truth FROM _ev GROUP BY truth HAVING count(*) > 1)
+        FROM t JOIN n ON n.truth = t.person_id JOIN planted p USING (person_id, field)
+        WHERE n.n > 1 AND (p.k < n.n OR p.v > 1)
         """
     )
     con.execute(
@@ -90,21 +95,27 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
         tp_all += tp
         n_truth_all += n_truth
         n_pred_all += n_pred
-    # suggestion accuracy where the disagreement was planted outside the birth registration
+    # suggestion accuracy where the disagreement was planted outside the birth registration: measured where the
+    # person has a birth registration (the document the suggestion rests on), and over all such conflicts
     cand = con.execute(
         """
-        SELECT p.field, p.suggested_value, any_value(t.true_value)
+        SELECT p.field, p.suggested_value, any_value(t.true_value),
+               EXISTS (SELECT 1 FROM _ev e WHERE e.truth = p.truth AND e.source = 'civil_status') AS has_civil
         FROM _pc p JOIN _tc t USING (truth, field)
-        GROUP BY p.person_id, p.field, p.suggested_value
+        GROUP BY p.person_id, p.field, p.suggested_value, p.truth
         HAVING bool_and(t.source <> 'civil_status')
         """
     ).fetchall()
-    right = sum(1 for f, s, tv in cand if suggestion_is_true(f, s, tv))
+    judged = [(suggestion_is_true(f, s, tv), has_civil) for f, s, tv, has_civil in cand]
+    with_civil = [ok for ok, hc in judged if hc]
+    right = sum(1 for ok in with_civil if ok)
     return {
         "precision": tp_all / n_pred_all if n_pred_all else 1.0,
         "recall": tp_all / n_truth_all if n_truth_all else 1.0,
         "truth": n_truth_all, "detected": n_pred_all,
-        "suggestion_accuracy": right / len(cand) if cand else 1.0,
-        "suggestions_checked": len(cand),
+        "suggestion_accuracy": right / len(with_civil) if with_civil else 1.0,
+        "suggestions_checked": len(with_civil),
+        "suggestion_accuracy_all": sum(ok for ok, _ in judged) / len(judged) if judged else 1.0,
+        "suggestions_checked_all": len(judged),
         "per_field": per_field,
     }

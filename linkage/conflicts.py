@@ -47,6 +47,7 @@ FIELD_SQL: dict[str, tuple[str, str]] = {
 class ConflictRules:
     severity: dict[str, str]
     agencies: dict[str, str]
+    document_order: tuple[str, ...] = ("civil_status", "household", "citizen_id")
 
 
 def load_conflict_rules(path: str | Path | None = None) -> ConflictRules:
@@ -54,6 +55,7 @@ def load_conflict_rules(path: str | Path | None = None) -> ConflictRules:
     return ConflictRules(
         severity={f: spec.get("severity", "blocking") for f, spec in data["fields"].items()},
         agencies=dict(data.get("agencies", {})),
+        document_order=tuple(data.get("document_order", ("civil_status", "household", "citizen_id"))),
     )
 
 
@@ -108,7 +110,9 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None
     )
     con.unregister("_verdict_arrow")
     sev = pa.table({"field": pa.array(list(rules.severity)), "severity": pa.array(list(rules.severity.values()))})
-    ag = pa.table({"source": pa.array(list(rules.agencies)), "agency": pa.array(list(rules.agencies.values()))})
+    ag = pa.table({"source": pa.array(list(rules.agencies)), "agency": pa.array(list(rules.agencies.values())),
+                   "doc_rank": pa.array([rules.document_order.index(s) if s in rules.document_order
+                                         else len(rules.document_order) for s in rules.agencies], pa.int32())})
     con.register("_sev", sev)
     con.register("_ag", ag)
     cs_commune = "r.birth_place_commune" if "birth_place_commune" in cols else "NULL::VARCHAR"
@@ -120,20 +124,35 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None
               ON a.person_id = b.person_id AND a.field = b.field AND a.key < b.key
             JOIN _verdict v ON v.field = a.field AND v.ka = a.key AND v.kb = b.key
             WHERE v.verdict = 'different'
+        ), pid AS (
+            -- what the person's personal ID number says (only when its valid numbers agree)
+            SELECT p.person_id, CASE WHEN count(DISTINCT r.id_birth_year) = 1 THEN any_value(r.id_birth_year) END
+                       AS id_year,
+                   CASE WHEN count(DISTINCT r.id_sex) = 1 THEN any_value(r.id_sex) END AS id_sex
+            FROM records r JOIN persons p USING (uid)
+            WHERE r.personal_id_status IN ('valid', 'repaired') AND p.person_id IN (SELECT person_id FROM conflicted)
+            GROUP BY p.person_id
         ), cv AS (
-            SELECT c.*, CASE WHEN c.source = 'civil_status' THEN 0 WHEN c.event_date IS NOT NULL THEN 1 ELSE 2 END
-                   AS prio,
-                   count(*) OVER (PARTITION BY c.person_id, c.field, c.key) AS n_same
-            FROM _cv c JOIN conflicted USING (person_id, field)
+            SELECT c.*, CASE WHEN c.source = 'civil_status' THEN 0 ELSE 1 END AS prio,
+                   coalesce(ag.doc_rank, 99) AS doc_rank,
+                   CASE WHEN c.field = 'birth_date' THEN try_cast(split_part(c.key, '|', 1) AS INTEGER) = pid.id_year
+                        WHEN c.field = 'sex' THEN c.key = pid.id_sex END AS id_agree,
+                   count(*) OVER (PARTITION BY c.person_id, c.field, c.key) AS n_same,
+                   count(*) OVER (PARTITION BY c.person_id, c.field) AS n_all
+            FROM _cv c JOIN conflicted USING (person_id, field) LEFT JOIN _ag ag USING (source)
+            LEFT JOIN pid USING (person_id)
         ), ranked AS (
             SELECT *, row_number() OVER (PARTITION BY person_id, field
-                ORDER BY prio, event_date NULLS LAST, n_same DESC, source, file, row) AS rn
+                ORDER BY prio, id_agree DESC NULLS LAST, n_same DESC, doc_rank, event_date NULLS LAST,
+                         source, file, row) AS rn
             FROM cv
         ), sugg AS (
             SELECT person_id, field, key AS s_key, display AS s_display, source AS s_source,
                    record_id AS s_record_id,
-                   CASE WHEN prio = 0 THEN 'civil_status_original' WHEN prio = 1 THEN 'earliest_document'
-                        ELSE 'majority' END AS rule
+                   CASE WHEN prio = 0 THEN 'civil_status_original'
+                        WHEN id_agree THEN 'matches_personal_id'
+                        WHEN 2 * n_same > n_all THEN 'majority'
+                        ELSE 'earliest_document' END AS rule
             FROM ranked WHERE rn = 1
         ), judged AS (
             SELECT cv.*, s.s_key, coalesce(v.verdict, 'same') AS vs_suggested, v.hint

@@ -14,4 +14,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "load",
     "review",
     "users",
+    "trace",
+    "serve",
 )

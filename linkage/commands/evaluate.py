@@ -74,6 +74,9 @@ def _print(result: dict) -> None:
     if "conflicts" in result:
         cf = result["conflicts"]
         click.echo(f"conflicts  precision {cf['precision']:.4f}  recall {cf['recall']:.4f}  "
-                   f"suggestion correct {cf.get('suggestion_accuracy', float('nan')):.4f}")
+                   f"(planted {cf['truth']:,}, detected {cf['detected']:,})")
+        click.echo(f"suggested value is the true one: {cf['suggestion_accuracy']:.4f} of {cf['suggestions_checked']:,} "
+                   f"conflicts with a birth registration; {cf['suggestion_accuracy_all']:.4f} of "
+                   f"{cf['suggestions_checked_all']:,} overall")
         for field, m in cf.get("per_field", {}).items():
             click.echo(f"  {field:<16} precision {m['precision']:.4f}  recall {m['recall']:.4f}  (n={m['truth']})")

@@ -117,30 +117,19 @@ _HCM_URBAN = ("Quận 1", "Quận 3", "Quận 4", "Quận 5", "Quận 6", "Quậ
               "Quận 12", "Bình Thạnh", "Gò Vấp", "Tân Bình", "Tân Phú", "Phú Nhuận", "Bình Tân")
 _HCM_RURAL = ("Củ Chi", "Hóc Môn", "Bình Chánh", "Nhà Bè", "Cần Giờ")
 
-# Place names that recur all over the country (used for synthetic districts)
-_PLACE_NAMES = tuple(dict.fromkeys(x.strip() for x in (
-    "An Bình, Tân Phú, Hòa Lợi, Phú Lộc, Vĩnh Thạnh, Tân Hiệp, Bình Minh, Phú Hòa, Đông Hòa, Tân Thành, An Phú, "
-    "Hòa Bình, Thạnh Phú, Long Hưng, Tân Lập, Quang Trung, Nghĩa Hưng, Xuân Thủy, Hải Hậu, Kiến Xương, Tiên Lãng, "
-    "Yên Định, Hoằng Hóa, Quỳnh Lưu, Diễn Châu, Đức Thọ, Kỳ Anh, Lệ Thủy, Gio Linh, Phong Điền, Điện Bàn, "
-    "Tư Nghĩa, An Nhơn, Tuy An, Ninh Hòa, Ninh Phước, Hàm Thuận, Đức Trọng, Bảo Lộc, Krông Pắc, Buôn Đôn, Chư Sê, "
-    "Đắk Hà, Đồng Xoài, Trảng Bàng, Dĩ An, Long Thành, Châu Đức, Cần Giuộc, Cai Lậy, Mỏ Cày, Cầu Kè, Tam Bình, "
-    "Cao Lãnh, Châu Đốc, Rạch Giá, Vị Thủy, Mỹ Xuyên, Giá Rai, Năm Căn, Thái Hòa, Yên Thành, Nam Đàn, "
-    "Thanh Chương, Gia Bình, Thuận Thành, Yên Phong, Việt Yên, Lạng Giang, Lục Ngạn, Đông Triều, Hoành Bồ, "
-    "Kinh Môn, Nam Sách, Khoái Châu, Văn Lâm, Vũ Thư, Quỳnh Phụ, Duy Tiên, Kim Bảng, Ý Yên, Trực Ninh, Hoa Lư, "
-    "Kim Sơn, Lâm Thao, Thanh Ba, Tam Dương, Lập Thạch, Phổ Yên, Đại Từ, Hữu Lũng, Cao Lộc, Hòa An, Trùng Khánh, "
-    "Chợ Mới, Ba Bể, Hàm Yên, Chiêm Hóa, Bắc Hà, Sa Pa, Mường Lay, Tuần Giáo, Phong Thổ, Tam Đường, Mộc Châu, "
-    "Thuận Châu, Văn Chấn, Lục Yên, Mai Châu, Lạc Sơn, Phú Mỹ, Long Điền, Tân Uyên, Bến Cát, Dầu Tiếng, "
-    "Hòa Thành, Gò Dầu, Bến Lức, Đức Hòa, Chợ Gạo, Gò Công, Ba Tri, Giồng Trôm, Tiểu Cần, Trà Cú, Long Hồ, "
-    "Mang Thít, Lấp Vò, Tháp Mười, Thoại Sơn, Tịnh Biên, Hòn Đất, Giồng Riềng, Ô Môn, Thốt Nốt, Ngã Bảy, "
-    "Long Mỹ, Kế Sách, Vĩnh Châu, Hồng Dân, Phước Long, Cái Nước, Trần Văn Thời, Hòa Hiệp, Tân Thạnh, Vĩnh Hòa, "
-    "Mỹ Phước, Tân Hòa, Hưng Đạo, Lê Lợi, Tân Tiến, Đồng Tâm, Quyết Thắng, Thống Nhất, Hợp Thành, Minh Đức, "
-    "Trung Sơn, Quảng Phú, Nghi Lộc, Thạch Hà, Cẩm Xuyên, Hương Sơn, Can Lộc, Krông Búk, Ea Kar, Cư M'gar"
-).split(",")))
 _COMMUNE_WORDS = tuple(dict.fromkeys(
     "An Bình Tân Phú Hòa Lợi Phú Lộc Vĩnh Thạnh Hiệp Minh Đông Thành Long Hưng Lập Quang Trung Nghĩa Xuân "
     "Hải Yên Định Phong Điền Thủy Mỹ Hội Khánh Sơn Lâm Hồng Thái Thuận Phước Tiến Tâm Đức Quý Kim Ngọc "
-    "Cát Trường Thịnh Lạc Thọ Châu Giang Hà Nam Bắc Tây Hậu Tín Nhơn Hiếu Lương Điền Mỹ Khê Cường Dương".split(" ")))
+    "Cát Trường Thịnh Lạc Thọ Châu Giang Hà Nam Bắc Tây Hậu Tín Nhơn Hiếu Lương Điền Mỹ Khê Cường Dương "
+    "Vĩnh Quảng Ninh Triệu Đồng Hoằng Thiệu Nghi Diễn Cẩm Kỳ Quỳnh Gia Lộc Tường Hương Văn Duy Trà".split(" ")))
 
+# provincial capitals not named after their province
+CAPITALS = {"011": "Điện Biên Phủ", "022": "Hạ Long", "025": "Việt Trì", "026": "Vĩnh Yên", "035": "Phủ Lý",
+            "040": "Vinh", "044": "Đồng Hới", "045": "Đông Hà", "046": "Huế", "049": "Tam Kỳ", "052": "Quy Nhơn",
+            "054": "Tuy Hòa", "056": "Nha Trang", "058": "Phan Rang - Tháp Chàm", "060": "Phan Thiết",
+            "064": "Pleiku", "066": "Buôn Ma Thuột", "067": "Gia Nghĩa", "068": "Đà Lạt", "070": "Đồng Xoài",
+            "074": "Thủ Dầu Một", "075": "Biên Hòa", "077": "Vũng Tàu", "080": "Tân An", "082": "Mỹ Tho",
+            "087": "Cao Lãnh", "089": "Long Xuyên", "091": "Rạch Giá", "093": "Vị Thanh"}
 DISTRICTS_PER_PROVINCE = 9
 COMMUNES_PER_DISTRICT = 14
 
@@ -175,9 +164,18 @@ def geography() -> Geography:
             dlist = [("Quận" if d.startswith("Quận") else "Quận", d) for d in _HCM_URBAN]
             dlist = [(k, d) for k, d in dlist] + [("Huyện", d) for d in _HCM_RURAL] + [("Thành phố", "Thủ Đức")]
         else:
-            names = rng.choice(len(_PLACE_NAMES), size=DISTRICTS_PER_PROVINCE, replace=False)
-            dlist = [("Thành phố", p.name if p.kind == T else _PLACE_NAMES[names[0]])]
-            dlist += [("Thị xã" if k == 1 else "Huyện", _PLACE_NAMES[n]) for k, n in enumerate(names[1:], 1)]
+            # made-up district names from common place words, so that no real district lands in the wrong province
+            names: list[str] = []
+            while len(names) < DISTRICTS_PER_PROVINCE - 1:
+                a, b = rng.choice(len(_COMMUNE_WORDS), size=2, replace=False)
+                nm = f"{_COMMUNE_WORDS[a]} {_COMMUNE_WORDS[b]}"
+                if nm not in names:
+                    names.append(nm)
+            if p.kind == T:  # the provincial capital, a town, rural districts
+                dlist = [("Thành phố", CAPITALS.get(p.code, p.name)), ("Thị xã", names[0])]
+                dlist += [("Huyện", x) for x in names[1:]]
+            else:  # a centrally governed city: urban districts, then rural ones
+                dlist = [("Quận", x) for x in names[:4]] + [("Huyện", x) for x in names[4:]]
         for kind, d in dlist:
             is_urban = kind in ("Quận", "Thành phố", "Thị xã")
             n = COMMUNES_PER_DISTRICT

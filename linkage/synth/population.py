@@ -426,7 +426,7 @@ def build(persons: int, seed: int, twin_rate: float = 0.03, same_name_rate: floa
     tags = np.zeros(n, np.int8)
 
     # siblings often share the middle name; young people sometimes carry the mother's surname as a middle name
-    kid_slot = np.isin(flat(np.broadcast_to(np.arange(SLOTS), (h, SLOTS))), KIDS[1:] + GKIDS[1:])
+    kid_slot = np.isin(slot_idx, KIDS[1:] + GKIDS[1:])
     first_sib = np.where(np.isin(slot_idx, KIDS), pidx[hh_idx, KIDS[0]], pidx[hh_idx, GKIDS[0]])
     share = kid_slot & (first_sib >= 0) & (rng.random(n) < 0.3)
     share &= sex == sex[np.maximum(first_sib, 0)]
@@ -525,10 +525,16 @@ def build(persons: int, seed: int, twin_rate: float = 0.03, same_name_rate: floa
     reg_comm = np.where(young, np.where(u < 0.85, here_comm, hometown),
                         np.where(u < 0.6, hometown, np.where(u < 0.9, here_comm,
                                                               random_commune(rng, _other_province(rng, n)))))
+    # people born before 1975 mostly have a late registration (đăng ký khai sinh quá hạn / đăng ký lại) where they live
+    late = (byear < 1975) & (rng.random(n) < 0.6)
+    reg_comm = np.where(late, here_comm, reg_comm)
     reg_comm[second] = reg_comm[first]
     reg_prov = geo.province[reg_comm]
     delay = np.where(young, np.minimum(rng.exponential(18, n), 3000), rng.exponential(60, n)) + 1
     reg_date = np.minimum(dob + delay.astype("int64") * DAY, REF - DAY)
+    late_start = np.maximum(dob + np.int64(round(16 * YEAR_DAYS)) * DAY, np.datetime64("1995-01-01"))
+    late_date = late_start + (rng.random(n) * (REF - late_start).astype(int)).astype("int64") * DAY
+    reg_date = np.where(late, late_date, reg_date)
     reg_date[second] = reg_date[first]
     birth_comm = np.where(rng.random(n) < 0.8, reg_comm, random_commune(rng, reg_prov))
     birth_comm[second] = birth_comm[first]

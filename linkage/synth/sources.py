@@ -106,7 +106,8 @@ def _sel(d: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[idx] for k, v in d.items()}
 
 
-def assemble(P: Population, rng: np.random.Generator, duplicate_rate: float) -> dict[str, Records]:
+def assemble(P: Population, rng: np.random.Generator, duplicate_rate: float,
+             reregistration_rate: float = 0.0) -> dict[str, Records]:
     n = P.n
     by = P.birth_year
     first_twin = np.where((P.twin >= 0) & (P.twin < np.arange(n)), P.twin, np.arange(n))
@@ -124,7 +125,7 @@ def assemble(P: Population, rng: np.random.Generator, duplicate_rate: float) -> 
 
     # ---- civil status: one registration each, sometimes a later re-registration (đăng ký lại)
     cs_p_idx = np.nonzero(in_cs)[0]
-    rereg = cs_p_idx[rng.random(len(cs_p_idx)) < duplicate_rate * 0.12 / 0.6]
+    rereg = cs_p_idx[rng.random(len(cs_p_idx)) < reregistration_rate]
     cs_person = np.concatenate([cs_p_idx, rereg])
     cs = _person_attrs(P, cs_person)
     k = len(rereg)
@@ -142,8 +143,9 @@ def assemble(P: Population, rng: np.random.Generator, duplicate_rate: float) -> 
     cs["reg_date"] = reg_date
     cs["birth_commune"] = P.birth_commune[cs_person]
     cs_by = by[cs_person]
-    hosp = (cs_by >= 1990) & (rng.random(len(cs_person)) < 0.65)
-    cs["birth_kind"] = np.where(hosp, np.where(rng.random(len(cs_person)) < 0.6, 1, 2), 0).astype(np.int8)
+    u_place = rng.random((n, 2))[first_twin]  # twins were born in the same place
+    hosp = (cs_by >= 1990) & (u_place[cs_person, 0] < 0.65)
+    cs["birth_kind"] = np.where(hosp, np.where(u_place[cs_person, 1] < 0.6, 1, 2), 0).astype(np.int8)
     reg_year = reg_date.astype("datetime64[Y]").astype(int) + 1970
     cs["has_pid"] = rng.random(len(cs_person)) < np.where(reg_year >= 2016, 0.95, 0.35)
     cs["personal_id"] = P.personal_id[cs_person]
@@ -226,6 +228,9 @@ def assemble(P: Population, rng: np.random.Generator, duplicate_rate: float) -> 
     cur_cccd = ~np.isnat(P.cccd_issue[cid_p])
     both = cid_p[cur_cccd & (P.cmnd[cid_p] >= 0)]
     old = both[rng.random(len(both)) < duplicate_rate * 0.45 / 0.55]
+    # a CMND number issued twice: keep both old cards in the archive
+    shared = both[((P.tags[both] & 8) > 0) & ~np.isin(both, old) & (duplicate_rate > 0)]
+    old = np.sort(np.concatenate([old, shared]))
     cid_person = np.concatenate([cid_p, old])
     ckind = np.concatenate([cur_cccd.astype(np.int8), np.zeros(len(old), np.int8)])
     cid = _person_attrs(P, cid_person)

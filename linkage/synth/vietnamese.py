@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from functools import lru_cache
 
 # ---------------------------------------------------------------- tones and syllables
 GRAVE, ACUTE, HOOK, TILDE, DOT = "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"
@@ -94,8 +95,14 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+_OLD_STYLE = re.compile(r"(?:[òóỏõọÒÓỎÕỌ][aeAE]|[ùúủũụÙÚỦŨỤ][yY])(?![^\W\d_])")
+
+
+@lru_cache(maxsize=1 << 16)
 def new_style_tones(text: str) -> str:
     """hòa -> hoà, thủy -> thuỷ, khỏe -> khoẻ (only syllables where the two conventions differ)."""
+    if not _OLD_STYLE.search(unicodedata.normalize("NFC", text)):
+        return text
 
     def one(w: str) -> str:
         base, tone = split_tone(w)
@@ -118,6 +125,7 @@ def i_y(text: str) -> str:
     return " ".join(_I_Y.get(w, w) for w in words)
 
 
+@lru_cache(maxsize=1 << 16)
 def ascii_only(text: str) -> str:
     """What an ASCII-only system keeps: diacritics stripped, Đ -> D."""
     d = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
@@ -206,7 +214,7 @@ def change_tone(syllable: str, rng: random.Random, kind: str = "tone") -> str | 
             return None
         new = _TONE_SWAP[tone]
     else:
-        choices = [t for t in _allowed_tones(base) if t != tone]
+        choices = [t for t in _allowed_tones(base) if t != tone and (t or not base.isascii())]
         if not choices:
             return None
         new = rng.choice(choices)
