@@ -98,6 +98,9 @@ def _validate(rules: Rules) -> None:
             raise UserError(f"comparison '{comp['name']}' has no null level", file=where)
         if not levels[-1].get("else"):
             raise UserError(f"comparison '{comp['name']}' must end with an 'else' level", file=where)
+        if sum(1 for lv in levels if not lv.get("is_null")) < 2:
+            raise UserError(f"comparison '{comp['name']}' needs at least two levels besides the null level",
+                            file=where)
     for i, br in enumerate(rules.blocking_rules, 1):
         if "sql" not in br:
             raise UserError(f"blocking rule {i} has no 'sql'", file=where)
@@ -117,9 +120,15 @@ def _level_dict(level: dict[str, Any]) -> dict[str, Any]:
         }
     if level.get("is_null"):
         out["is_null_level"] = True
+    if "m" in level:  # a level whose m probability the analyst sets (and may fix) instead of EM
+        out["m_probability"] = float(level["m"])
+        if level.get("fix_m"):
+            out["fix_m_probability"] = True
     if level.get("tf"):
         out["tf_adjustment_column"] = level["tf"]
         out["tf_adjustment_weight"] = float(level.get("tf_weight", 1.0))
+        if "tf_min_u" in level:  # caps the boost a very rare value gets (rare names run in families)
+            out["tf_minimum_u_value"] = float(level["tf_min_u"])
     return out
 
 

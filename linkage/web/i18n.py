@@ -66,7 +66,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key → (Vietnamese, English)
     "disagree": ("khác với giá trị đề xuất", "differs from the suggestion"),
     "status": ("Tình trạng", "Status"),
     "undecided": ("Chưa quyết định", "Not decided"),
-    "decided": ("Đã quyết định #{id} ({kind}) – {actor}, {when}", "Decided #{id} ({kind}) – {actor}, {when}"),
+    "decided": ("Đã quyết định #{id} ({kind}{value}) – {actor}, {when}", "Decided #{id} ({kind}{value}) – {actor}, {when}"),
     "decided_stale": ("Quyết định #{id} đã cũ (giá trị đã thay đổi) – cần quyết định lại",
                       "Decision #{id} is stale (the values changed) – decide again"),
     "split_pending": ("Đề nghị tách #{id} đang chờ duyệt", "Split #{id} waits for approval"),
@@ -178,6 +178,13 @@ REASON_LABELS = {"uncertain": ("Xác suất trùng ở mức chưa chắc chắn
                  "cannot_link_decision": ("Đã có quyết định không ghép", "A decision keeps them apart")}
 
 
+COMPARISON_LABELS = {"birth_province": ("Tỉnh nơi sinh", "Province of birth"),
+                     "hometown_province": ("Tỉnh quê quán", "Hometown province"),
+                     "residence_province": ("Tỉnh thường trú", "Residence province"),
+                     "id_vs_record": ("Số định danh so với ngày sinh, giới tính", "ID number vs birth year and sex"),
+                     "parents": ("Cha mẹ", "Parents"), "name": ("Họ tên", "Name")}
+
+
 def pick_lang(value: str | None) -> str:
     return value if value in LANGS else DEFAULT_LANG
 
@@ -233,6 +240,13 @@ class Translator:
             return code
         vi, en = SEX_LABELS[code]
         return vi if self.vi else en
+
+    def comparison(self, name: str) -> str:
+        """A Splink comparison's name (`gamma_<name>`) in words."""
+        if name in COMPARISON_LABELS:
+            vi, en = COMPARISON_LABELS[name]
+            return vi if self.vi else en
+        return self.field(name)
 
     def match_reason(self, name: str | None) -> str:
         if not name:

@@ -194,7 +194,8 @@ def choice_options(conflict: ConflictInfo) -> list[tuple[str, str | None, list[K
         if v.value is None:
             continue
         seen.setdefault(v.value, []).append(v.key)
-    return [(f"{keys[0][0]}|{keys[0][1]}", value, keys) for value, keys in seen.items()]
+    options = [(f"{keys[0][0]}|{keys[0][1]}", value, keys) for value, keys in seen.items()]
+    return sorted(options, key=lambda o: o[1] == conflict.suggested_value)  # the other values first
 
 
 def parse_choice(text: str | None) -> Key | None:

@@ -366,7 +366,7 @@ def test_pages_are_light_and_have_labelled_forms(env, who, path):
 def test_person_page_shows_documents_suggestion_evidence(env):
     page = signed_in(env, "an").get(f"/persons/{P1}").text
     for text in ("Giấy khai sinh", "Sổ hộ khẩu", "CMND/CCCD", "Theo giấy khai sinh (giấy tờ hộ tịch gốc)",
-                 "Có thể nhầm ngày với tháng", "Căn cứ ghép hồ sơ", "99.9%", "full_name: giống mức 3",
+                 "Có thể nhầm ngày với tháng", "Căn cứ ghép hồ sơ", "99.9%", "Họ và tên: giống mức 3",
                  'class="differs"'):
         assert text in page, text
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import web_fixtures as wf
+from argon2 import PasswordHasher
 from conftest import free_port
 
 from linkage.review import accounts
@@ -119,6 +120,7 @@ def test_twenty_officers_make_five_hundred_decisions(tmp_path, dialect):
         schema = "t_" + uuid.uuid4().hex[:16]
         target = f"{PG_URL}?schema={schema}"
     store = open_review_store(target, db)
+    accounts.password_hasher = PasswordHasher()  # real argon2 parameters: log-ins cost what they cost in an office
     names = []
     for commune in range(COMMUNES):
         for k in range(OFFICERS_PER_COMMUNE):

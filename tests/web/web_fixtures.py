@@ -65,7 +65,7 @@ class SnapshotBuilder:
                birth: tuple[int, int, int] = (1987, 9, 5), conflicts: tuple[str, ...] = ("birth_date",)) -> Person:
         pid = f"P{n:012d}"
         recs = []
-        for k, source in enumerate((CS, HH, ID)):
+        for source in (CS, HH, ID):
             self._uid += 1
             rid = {CS: f"KS{n:05d}", HH: f"NK{n:05d}", ID: f"0790870{n:05d}"}[source]
             y, m, d = birth
