@@ -31,7 +31,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "birth_date", "birth_year", "birth_month", "birth_day", "birth_date_precision", "birth_date_placeholder",
     "sex", "personal_id", "cmnd", "id_sex", "id_birth_year", "id_province_code",
     "father_fold", "mother_fold", "hometown_province_code", "residence_province_code", "residence_commune",
-    "household_id",
+    "household_id", "relation_to_head", "head_fold",
 )
 
 

@@ -656,3 +656,21 @@ def test_detect_short_samples() -> None:
 )
 def test_detect_not_legacy(raw: bytes) -> None:
     assert detect_legacy_bytes(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("Pháº¡m Thá»‹ HÆ°Æ¡ng HÃ", "Phạm Thị Hương Hà"),      # trailing NBSP (from 'à') trimmed away
+        ("HÃ Ná»™i", "Hà Nội"),                                 # NBSP + space collapsed to one space
+        ("Há»“ Thá»‹ Má»¹ HÃ", "Hồ Thị Mỹ Hà"),
+        ("Nguyá»…n Thá»‹ Thu HÃ", "Nguyễn Thị Thu Hà"),
+    ],
+)
+def test_utf8_mojibake_with_lost_nbsp_is_repaired(damaged, expected):
+    assert repair_text(damaged) == (expected, "utf8_as_cp1252")
+
+
+@pytest.mark.parametrize("text", ["LÊ LAI", "NGÃ", "HÃ", "TRẦN THỊ HÀ", "Ê Đê"])
+def test_lost_nbsp_repair_needs_other_evidence(text):
+    assert repair_text(text) == (text, None)

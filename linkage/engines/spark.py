@@ -58,42 +58,63 @@ JARO_WINKLER_FN = "linkage_jaro_winkler"
 # DuckDB's jaro_similarity / jaro_winkler_similarity (rapidfuzz): match window max(len)/2 - 1, transpositions =
 # mismatched matched characters DIV 2, Winkler boost 0.1 per common prefix character (at most 4) when jaro > 0.7.
 # Characters are Unicode code points, as in DuckDB 2.0.1. NULL in, NULL out; an empty string scores 0.
+_W = "greatest(greatest(length(s1), length(s2)) div 2 - 1, 0)"  # match window (1-based positions)
 SPARK_SQL_FUNCTIONS: tuple[str, ...] = (
+    # Greedy matching over s1; state: s2 with matched characters blanked out (chr(0)), the matched characters
+    # of s1 in s1 order (m1), and of s2 in place (s2m, chr(0) elsewhere), so that m2 = replace(s2m, chr(0), '').
     f"""
 CREATE OR REPLACE TEMPORARY FUNCTION {JARO_FN}(s1 STRING, s2 STRING) RETURNS DOUBLE
 RETURN CASE
   WHEN s1 IS NULL OR s2 IS NULL THEN NULL
   WHEN length(s1) = 0 OR length(s2) = 0 THEN 0.0D
+  WHEN s1 = s2 THEN 1.0D
   ELSE aggregate(
-    sequence(0, length(s1) - 1),
-    named_struct('f2', array_repeat(false, length(s2)), 'm1', CAST(array() AS ARRAY<STRING>)),
-    (acc, i) -> transform(
-      array(array_min(filter(sequence(0, length(s2) - 1),
-        j -> abs(j - i) <= greatest(greatest(length(s1), length(s2)) div 2 - 1, 0)
-             AND NOT acc.f2[j] AND substr(s2, j + 1, 1) = substr(s1, i + 1, 1)))),
-      hit -> named_struct(
-        'f2', transform(acc.f2, (x, k) -> x OR coalesce(k = hit, false)),
-        'm1', IF(hit IS NULL, acc.m1, concat(acc.m1, array(substr(s1, i + 1, 1))))))[0],
-    acc -> IF(size(acc.m1) = 0, 0.0D,
-      (size(acc.m1) / length(s1) + size(acc.m1) / length(s2)
-       + (size(acc.m1) - size(filter(
-           zip_with(acc.m1,
-                    filter(transform(sequence(0, length(s2) - 1),
-                                     j -> IF(acc.f2[j], substr(s2, j + 1, 1), NULL)), c -> c IS NOT NULL),
-                    (x, y) -> x != y),
-           z -> z)) div 2) / size(acc.m1)) / 3.0D))
+    sequence(1, length(s1)),
+    named_struct('s2', s2, 's2m', repeat(chr(0), length(s2)), 'm1', ''),
+    (acc, i) -> transform(array(locate(substr(s1, i, 1), acc.s2, greatest(i - {_W}, 1))),
+      hit -> IF(hit > 0 AND hit <= i + {_W},
+                named_struct('s2', overlay(acc.s2 PLACING chr(0) FROM hit FOR 1),
+                             's2m', overlay(acc.s2m PLACING substr(s1, i, 1) FROM hit FOR 1),
+                             'm1', concat(acc.m1, substr(s1, i, 1))),
+                acc))[0],
+    acc -> IF(length(acc.m1) = 0, 0.0D,
+      transform(array(replace(acc.s2m, chr(0), '')), m2 ->
+        (length(acc.m1) / length(s1) + length(acc.m1) / length(s2)
+         + (length(acc.m1) - aggregate(sequence(1, length(acc.m1)), 0,
+                                       (n, k) -> n + IF(substr(acc.m1, k, 1) = substr(m2, k, 1), 0, 1)) div 2)
+           / length(acc.m1)) / 3.0D)[0]))
 END
 """,
     f"""
 CREATE OR REPLACE TEMPORARY FUNCTION {JARO_WINKLER_FN}(s1 STRING, s2 STRING) RETURNS DOUBLE
 RETURN transform(array({JARO_FN}(s1, s2)), j -> IF(j > 0.7D,
-  j + 0.1D * coalesce(
+  transform(array(0.1D * coalesce(
         array_min(filter(sequence(1, greatest(least(4, length(s1), length(s2)), 1)),
                          k -> substr(s1, k, 1) != substr(s2, k, 1))) - 1,
-        least(4, length(s1), length(s2))) * (1.0D - j),
+        least(4, length(s1), length(s2)))), w -> {{winkler}})[0],
   j))[0]
 """,
 )
+# The Winkler step j + (0.1 * prefix) * (1 - j), rounded as DuckDB's build rounds it: with one rounding (fused
+# multiply-add, as the x86-64 wheel of DuckDB 2.0.1 does) or two. `duckdb_winkler_fused` tells which.
+WINKLER_FUSED = "CAST(java_method('java.lang.Math', 'fma', w, 1.0D - j, j) AS DOUBLE)"
+WINKLER_PLAIN = "j + w * (1.0D - j)"
+
+
+def duckdb_winkler_fused() -> bool:
+    """True if this DuckDB rounds the Winkler step once (fused multiply-add). Probed on a pair whose score is
+    0.805 with one rounding and 0.8049999999999999 with two (jaro 47/60, one common prefix character)."""
+    import duckdb
+
+    with duckdb.connect() as probe:
+        value = probe.execute("SELECT jaro_winkler_similarity('bani ', 'bta ')").fetchall()[0][0]
+    return value == 0.805
+
+
+def spark_sql_functions(fused: bool) -> tuple[str, ...]:
+    """The CREATE FUNCTION statements, with the Winkler step rounded like DuckDB's."""
+    jaro, winkler = SPARK_SQL_FUNCTIONS
+    return jaro, winkler.replace("{winkler}", WINKLER_FUSED if fused else WINKLER_PLAIN)
 
 
 # --- DuckDB SQL → Spark SQL -------------------------------------------------------------------------------
@@ -251,9 +272,10 @@ def get_spark(master: str | None = DEFAULT_MASTER, conf: Mapping[str, str] | Non
     return spark
 
 
-def register_functions(spark: Any) -> None:
-    """The SQL functions that the translated conditions call (session-scoped, idempotent)."""
-    for sql in SPARK_SQL_FUNCTIONS:
+def register_functions(spark: Any, fused: bool | None = None) -> None:
+    """The SQL functions that the translated conditions call (session-scoped, idempotent). `fused`: round the
+    Winkler step once; default: as the installed DuckDB does."""
+    for sql in spark_sql_functions(duckdb_winkler_fused() if fused is None else fused):
         spark.sql(sql)
 
 

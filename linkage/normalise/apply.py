@@ -47,7 +47,7 @@ RECORD_COLUMNS = (
     "religion", "personal_id", "personal_id_status", "id_province_code", "id_sex", "id_birth_year", "cmnd",
     "father_name", "father_fold", "mother_name", "mother_fold", "hometown", "hometown_province_code",
     "birth_place", "birth_place_province_code", "residence", "residence_province_code", "residence_commune",
-    "household_id", "relation_to_head", "event_date", "flags",
+    "household_id", "relation_to_head", "head_fold", "event_date", "flags",
 )
 
 _NAME_COLS = (
@@ -179,7 +179,7 @@ _FLAGS = pa.list_(pa.string())
 
 
 def _map_names(con: duckdb.DuckDBPyConnection) -> int:
-    values = _distinct(con, ("full_name", "father_name", "mother_name"))
+    values = _distinct(con, ("full_name", "father_name", "mother_name", "head_name"))
     out: dict[str, list[Any]] = {c: [] for c in _NAME_COLS}
     ascii_only: list[bool | None] = []
     legacy: list[bool] = []
@@ -372,6 +372,7 @@ def _write(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, in
                rsp.commune AS residence_commune,
                regexp_replace(b.household_id, '\\s+', ' ', 'g') AS household_id,
                rel.out AS relation_to_head,
+               hd.name_fold AS head_fold,
                b.event_date,
                list_sort(list_distinct(list_concat({flags}))) AS flags,
                (n.full_name IS NOT NULL
@@ -386,6 +387,7 @@ def _write(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, in
         LEFT JOIN _m_name n ON n.v = b.full_name
         LEFT JOIN _m_name fa ON fa.v = b.father_name
         LEFT JOIN _m_name mo ON mo.v = b.mother_name
+        LEFT JOIN _m_name hd ON hd.v = b.head_name
         LEFT JOIN _m_eth eth ON eth.v = b.ethnicity
         LEFT JOIN _m_nat nat ON nat.v = b.nationality
         LEFT JOIN _m_rlg rlg ON rlg.v = b.religion

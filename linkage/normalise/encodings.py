@@ -436,13 +436,47 @@ def _force(original: str, candidate: str, split: re.Pattern[str]) -> bool:
     )
 
 
+_NBSP_ENDED = frozenset("àƠẠỠ")  # Vietnamese letters whose UTF-8 form ends in 0xA0
+
+
+def _utf8_restoring_nbsp(raw: bytes) -> str | None:
+    """Decodes UTF-8 whose 0xA0 continuation bytes were lost: read as CP1252 they became NBSP, which trimming
+    and space normalisation removed (`Hà` → `HÃ\xa0` → `HÃ`). A byte is put back only where a sequence lacks
+    exactly its last byte, a space or the end follows, the letter it completes is Vietnamese, and the text holds
+    other, intact UTF-8 sequences (so `LÊ`, `NGÃ` written in Unicode are never touched)."""
+    restored = 0
+    for _ in range(32):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            start, lead = e.start, raw[e.start]
+            need = 2 if 0xC2 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF5 else 0
+            j = start + 1
+            while j < len(raw) and j - start < need and 0x80 <= raw[j] < 0xC0:
+                j += 1
+            if need == 0 or j - start != need - 1 or (j < len(raw) and raw[j] != 0x20):
+                return None
+            try:
+                letter = (raw[start:j] + b"\xa0").decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            if letter not in _NBSP_ENDED:
+                return None
+            raw = raw[:j] + b"\xa0" + raw[j:]
+            restored += 1
+            continue
+        if restored and sum(1 for c in text if ord(c) > 0x7F) <= restored:
+            return None
+        return text
+    return None
+
+
 def _try_utf8(s: str) -> str | None:
     raw = _as_cp1252_bytes(s)
     if raw is None or raw.isascii():
         return None
-    try:
-        fixed = raw.decode("utf-8")
-    except UnicodeDecodeError:
+    fixed = _utf8_restoring_nbsp(raw)
+    if fixed is None:
         return None
     if fixed == s or any(0x80 <= ord(c) < 0xA0 for c in fixed):
         return None
