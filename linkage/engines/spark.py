@@ -54,6 +54,7 @@ RECORDS_PER_PARTITION = 250_000  # shuffle partitions: one per this many input r
 
 JARO_FN = "linkage_jaro"
 JARO_WINKLER_FN = "linkage_jaro_winkler"
+WINKLER_FN = "linkage_winkler"
 
 # DuckDB's jaro_similarity / jaro_winkler_similarity (rapidfuzz): match window max(len)/2 - 1, transpositions =
 # mismatched matched characters DIV 2, Winkler boost 0.1 per common prefix character (at most 4) when jaro > 0.7.
@@ -85,18 +86,24 @@ RETURN CASE
            / length(acc.m1)) / 3.0D)[0]))
 END
 """,
+    # The Winkler step j + w * (1 - j), w = 0.1 * common prefix (at most 4), applied when j > 0.7. Kept out of
+    # lambdas: java_method (for the fused rounding) cannot run inside one.
+    f"""
+CREATE OR REPLACE TEMPORARY FUNCTION {WINKLER_FN}(j DOUBLE, w DOUBLE) RETURNS DOUBLE
+RETURN CASE WHEN j > 0.7D THEN {{winkler}} ELSE j END
+""",
     f"""
 CREATE OR REPLACE TEMPORARY FUNCTION {JARO_WINKLER_FN}(s1 STRING, s2 STRING) RETURNS DOUBLE
-RETURN transform(array({JARO_FN}(s1, s2)), j -> IF(j > 0.7D,
-  transform(array(0.1D * coalesce(
-        array_min(filter(sequence(1, greatest(least(4, length(s1), length(s2)), 1)),
-                         k -> substr(s1, k, 1) != substr(s2, k, 1))) - 1,
-        least(4, length(s1), length(s2)))), w -> {{winkler}})[0],
-  j))[0]
+RETURN {WINKLER_FN}({JARO_FN}(s1, s2), 0.1D * CASE
+  WHEN least(length(s1), length(s2)) < 1 OR substr(s1, 1, 1) != substr(s2, 1, 1) THEN 0
+  WHEN least(length(s1), length(s2)) < 2 OR substr(s1, 2, 1) != substr(s2, 2, 1) THEN 1
+  WHEN least(length(s1), length(s2)) < 3 OR substr(s1, 3, 1) != substr(s2, 3, 1) THEN 2
+  WHEN least(length(s1), length(s2)) < 4 OR substr(s1, 4, 1) != substr(s2, 4, 1) THEN 3
+  ELSE 4 END)
 """,
 )
-# The Winkler step j + (0.1 * prefix) * (1 - j), rounded as DuckDB's build rounds it: with one rounding (fused
-# multiply-add, as the x86-64 wheel of DuckDB 2.0.1 does) or two. `duckdb_winkler_fused` tells which.
+# The Winkler step rounded as DuckDB's build rounds it: once (fused multiply-add, as the x86-64 wheel of DuckDB
+# 2.0.1 does) or twice. `duckdb_winkler_fused` tells which.
 WINKLER_FUSED = "CAST(java_method('java.lang.Math', 'fma', w, 1.0D - j, j) AS DOUBLE)"
 WINKLER_PLAIN = "j + w * (1.0D - j)"
 
@@ -113,8 +120,8 @@ def duckdb_winkler_fused() -> bool:
 
 def spark_sql_functions(fused: bool) -> tuple[str, ...]:
     """The CREATE FUNCTION statements, with the Winkler step rounded like DuckDB's."""
-    jaro, winkler = SPARK_SQL_FUNCTIONS
-    return jaro, winkler.replace("{winkler}", WINKLER_FUSED if fused else WINKLER_PLAIN)
+    step = WINKLER_FUSED if fused else WINKLER_PLAIN
+    return tuple(sql.replace("{winkler}", step) for sql in SPARK_SQL_FUNCTIONS)
 
 
 # --- DuckDB SQL → Spark SQL -------------------------------------------------------------------------------
