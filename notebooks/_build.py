@@ -48,7 +48,8 @@ counts = count_comparisons_from_blocking_rules(
     link_input, blocking_rules=[b["sql"] for b in rules.blocking_rules], link_type="dedupe_only",
     unique_id_column_name="uid", record_sample_proportion=1.0)
 for b, c in zip(rules.blocking_rules, counts):
-    print(f"{b['name']:<32} marginal {c.marginal_comparison_count:>9,}  cumulative {c.cumulative_comparison_count:>9,}")
+    print(f"{b['name']:<32} marginal {c['marginal_comparison_count']:>9,}  "
+          f"cumulative {c['cumulative_comparison_count']:>9,}")
 n = con.sql("SELECT count(*) FROM link_input").fetchall()[0][0]
 print(f"all pairs: {n * (n - 1) // 2:,}")'''),
     ("md", "## True pairs admitted directly by at least one rule\nThe generator's truth says which records "
@@ -112,9 +113,13 @@ settings["retain_intermediate_calculation_columns"] = True
 explainer = make_linker(con, settings)
 for col in ("given_name", "given_fold", "middle_fold", "surname_fold"):
     explainer.table_management.compute_tf_table(col)
-scored_hard = explainer.inference.score_pairs(
-    [con.sql(f"SELECT * FROM link_input WHERE uid = {r['uid_l']}").df().to_dict("records")[0] for r in records],
-    [con.sql(f"SELECT * FROM link_input WHERE uid = {r['uid_r']}").df().to_dict("records")[0] for r in records])
+def row(uid):
+    rel = con.execute("SELECT * FROM link_input WHERE uid = ?", [uid])
+    names = [d[0] for d in rel.description]
+    return dict(zip(names, rel.fetchall()[0]))
+
+scored_hard = explainer.inference.score_pairs([row(r["uid_l"]) for r in records],
+                                              [row(r["uid_r"]) for r in records])
 chart = explainer.visualisations.waterfall_chart(scored_hard.as_record_list(), filter_nulls=False)
 (OUT / "waterfall_hard_cases.html").write_text(chart.to_html(inline=True), encoding="utf-8")
 [(round(r["match_weight"], 2), r["is_match"]) for r in records]'''),
