@@ -214,6 +214,18 @@ def _as_place(v: Any) -> PlaceParts:
     return _parse_place(v) if isinstance(v, str) else parse_place(v)
 
 
+# Provinces that were one province within living memory and kept one of the old names, so an old document may
+# name the old province for a place now in another: Hậu Giang (1976–1991: Cần Thơ, Hậu Giang, Sóc Trăng),
+# Lai Châu (until 2004: Điện Biên), Đắk Lắk (until 2004: Đắk Nông), Cần Thơ (1991–2004: with Hậu Giang).
+_SPLIT_PROVINCES: tuple[frozenset[str], ...] = (
+    frozenset({"092", "093", "094"}), frozenset({"011", "012"}), frozenset({"066", "067"}),
+)
+
+
+def _split_province(ca: set[str], cb: set[str]) -> bool:
+    return any(ca <= g and cb <= g for g in _SPLIT_PROVINCES)
+
+
 def _compare_place(a: Any, b: Any) -> Verdict:
     pa, pb = _as_place(a), _as_place(b)
     if pa.text is None or pb.text is None:
@@ -227,6 +239,10 @@ def _compare_place(a: Any, b: Any) -> Verdict:
             return Verdict("compatible", "less_detail")
         return UNKNOWN
     if not ca & cb:
+        same_units = (unit_key(pa.district) and unit_key(pa.district) == unit_key(pb.district)
+                      and unit_key(pa.commune) == unit_key(pb.commune))
+        if same_units and _split_province(ca, cb):
+            return Verdict("compatible", "old_province_name")
         return Verdict("different", "province_differs")
     old = "old_province_name" in pa.flags or "old_province_name" in pb.flags
     if len(ca) > 1 or len(cb) > 1 or ca != cb:

@@ -191,3 +191,22 @@ def test_every_contract_field_has_a_rule() -> None:
 def test_missing_is_never_a_conflict(field: str) -> None:
     assert compare(field, None, None).verdict == "unknown"
     assert compare(field, "", None).verdict == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "verdict"),
+    [
+        # an old document names the province the place belonged to before it was split
+        ("Phường Phước Đông, Quận Lâm Minh, Thành phố Cần Thơ", "Phường Phước Đông, Quận Lâm Minh, Tỉnh Hậu Giang",
+         "compatible"),
+        ("Xã Kim Tân, Huyện Đồng Hưng, Tỉnh Điện Biên", "Xã Kim Tân, Huyện Đồng Hưng, Tỉnh Lai Châu", "compatible"),
+        ("Xã Đắk Sin, Huyện Đắk R'Lấp, Tỉnh Đắk Nông", "Xã Đắk Sin, Huyện Đắk R'Lấp, Tỉnh Đắk Lắk", "compatible"),
+        # the same province pair with another commune, or unrelated provinces, stays a disagreement
+        ("Xã Kim Tân, Huyện Đồng Hưng, Tỉnh Điện Biên", "Xã Kim Hà, Huyện Đồng Hưng, Tỉnh Lai Châu", "different"),
+        ("Xã Kim Tân, Huyện Đồng Hưng, Tỉnh Điện Biên", "Xã Kim Tân, Huyện Đồng Hưng, Tỉnh Nam Định", "different"),
+        ("Tỉnh Điện Biên", "Tỉnh Lai Châu", "different"),
+    ],
+)
+def test_places_in_provinces_split_since(a, b, verdict):
+    assert compare("hometown", a, b).verdict == verdict
+    assert compare("hometown", b, a).verdict == verdict

@@ -54,7 +54,6 @@ RECORDS_PER_PARTITION = 250_000  # shuffle partitions: one per this many input r
 
 JARO_FN = "linkage_jaro"
 JARO_WINKLER_FN = "linkage_jaro_winkler"
-WINKLER_FN = "linkage_winkler"
 
 # DuckDB's jaro_similarity / jaro_winkler_similarity (rapidfuzz): match window max(len)/2 - 1, transpositions =
 # mismatched matched characters DIV 2, Winkler boost 0.1 per common prefix character (at most 4) when jaro > 0.7.
@@ -86,25 +85,36 @@ RETURN CASE
            / length(acc.m1)) / 3.0D)[0]))
 END
 """,
-    # The Winkler step j + w * (1 - j), w = 0.1 * common prefix (at most 4), applied when j > 0.7. Kept out of
-    # lambdas: java_method (for the fused rounding) cannot run inside one.
-    f"""
-CREATE OR REPLACE TEMPORARY FUNCTION {WINKLER_FN}(j DOUBLE, w DOUBLE) RETURNS DOUBLE
-RETURN CASE WHEN j > 0.7D THEN {{winkler}} ELSE j END
-""",
+    # The Winkler step j + w * (1 - j) with w = 0.1 * common prefix (at most 4 characters) when j > 0.7;
+    # `transform(array(x), v -> …)[0]` binds x to v. {winkler} is filled in by `spark_sql_functions`.
     f"""
 CREATE OR REPLACE TEMPORARY FUNCTION {JARO_WINKLER_FN}(s1 STRING, s2 STRING) RETURNS DOUBLE
-RETURN {WINKLER_FN}({JARO_FN}(s1, s2), 0.1D * CASE
-  WHEN least(length(s1), length(s2)) < 1 OR substr(s1, 1, 1) != substr(s2, 1, 1) THEN 0
-  WHEN least(length(s1), length(s2)) < 2 OR substr(s1, 2, 1) != substr(s2, 2, 1) THEN 1
-  WHEN least(length(s1), length(s2)) < 3 OR substr(s1, 3, 1) != substr(s2, 3, 1) THEN 2
-  WHEN least(length(s1), length(s2)) < 4 OR substr(s1, 4, 1) != substr(s2, 4, 1) THEN 3
-  ELSE 4 END)
+RETURN transform(array({JARO_FN}(s1, s2)), j -> IF(j > 0.7D,
+  transform(array(0.1D * CASE
+    WHEN least(length(s1), length(s2)) < 1 OR substr(s1, 1, 1) != substr(s2, 1, 1) THEN 0
+    WHEN least(length(s1), length(s2)) < 2 OR substr(s1, 2, 1) != substr(s2, 2, 1) THEN 1
+    WHEN least(length(s1), length(s2)) < 3 OR substr(s1, 3, 1) != substr(s2, 3, 1) THEN 2
+    WHEN least(length(s1), length(s2)) < 4 OR substr(s1, 4, 1) != substr(s2, 4, 1) THEN 3
+    ELSE 4 END), w -> {{winkler}})[0],
+  j))[0]
 """,
 )
-# The Winkler step rounded as DuckDB's build rounds it: once (fused multiply-add, as the x86-64 wheel of DuckDB
-# 2.0.1 does) or twice. `duckdb_winkler_fused` tells which.
-WINKLER_FUSED = "CAST(java_method('java.lang.Math', 'fma', w, 1.0D - j, j) AS DOUBLE)"
+
+# DuckDB's build may round j + w * (1 - j) once (fused multiply-add: the x86-64 wheel of DuckDB 2.0.1 does) or
+# twice; `duckdb_winkler_fused` tells which. The fused form is computed exactly in integers: j in (0.7, 1] is
+# J / 2^53 and w (0.1, 0.2, 0.30000000000000004 or 0.4) is W / 2^56, so j + w * (1 - j) = N / 2^109 with
+# N = J * 2^56 + W * (2^53 - J) < 2^111 (DECIMAL(38, 0) holds it), then N / 2^56 is rounded half to even.
+# (1 - j is exact for j >= 0.5; Java's fma cannot be used: java_method is non-deterministic in Spark.)
+_D = "CAST({} AS DECIMAL(38, 0))"
+_J = _D.format("CAST(j * 9007199254740992.0D AS BIGINT)")  # j * 2^53
+_N = (f"{_J} * {_D.format('72057594037927936')} + {_D.format('CAST(w * 72057594037927936.0D AS BIGINT)')}"
+      f" * ({_D.format('9007199254740992')} - {_J})")
+WINKLER_FUSED = (
+    f"transform(array({_N}), n -> transform(array(n div 72057594037927936), q -> CAST(q + CASE"
+    f" WHEN n % {_D.format('72057594037927936')} > 36028797018963968 THEN 1"
+    f" WHEN n % {_D.format('72057594037927936')} < 36028797018963968 THEN 0"
+    " ELSE q % 2 END AS DOUBLE) / 9007199254740992.0D)[0])[0]"
+)
 WINKLER_PLAIN = "j + w * (1.0D - j)"
 
 
