@@ -20,13 +20,7 @@ def main() -> None:
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"linkage.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command still being built must not break the others
-            if exc.name == f"linkage.commands.{name}":
-                continue
-            raise
-        main.add_command(module.command)
+        main.add_command(importlib.import_module(f"linkage.commands.{name}").command)
 
 
 _register()

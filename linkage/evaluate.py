@@ -151,3 +151,26 @@ def persons_with_two_birth_registrations(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(
         "SELECT count(*) FROM (SELECT pred FROM _ev WHERE source = 'civil_status' GROUP BY pred HAVING count(*) > 1)"
     ).fetchall()[0][0]
+
+
+def evaluate_run(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, out_dir: str | Path,
+                 rules_dir: str | Path | None = None) -> dict[str, Any]:
+    """Every figure of `linkage evaluate`: cluster metrics, persons with two birth registrations, and — where the
+    connection holds the run's workspace tables — errors by cause and blocking recall; conflict accuracy where
+    the truth has planted disagreements."""
+    from linkage.conflict_eval import evaluate_conflicts
+    from linkage.model import load_rules
+    from linkage.workspace import table_exists
+
+    load_truth_and_clusters(con, truth_dir, out_dir)
+    result: dict[str, Any] = {"clusters": cluster_metrics(con),
+                              "persons_with_two_birth_registrations": persons_with_two_birth_registrations(con)}
+    if all(table_exists(con, t) for t in ("records", "link_input", "pairs")):
+        rules = load_rules(rules_dir)
+        sqls = [b["sql"] for b in rules.blocking_rules]
+        result["errors_by_cause"] = error_breakdown(con, sqls, rules.match_weight)
+        result["blocking"] = blocking_recall(con, sqls)
+        result["blocking"]["rules"] = [b.get("name", b["sql"]) for b in rules.blocking_rules]
+    if (Path(truth_dir) / "truth_conflicts.parquet").exists():
+        result["conflicts"] = evaluate_conflicts(con, truth_dir, out_dir)
+    return result

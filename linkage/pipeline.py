@@ -128,7 +128,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
 
         t0 = log.start("conflicts", "compare each person's documents")
         n_conf = _conflicts(con, log)
-        log.done("conflicts", t0, f"{n_conf:,} conflicts" if n_conf is not None else "skipped (not available)")
+        log.done("conflicts", t0, f"{n_conf:,} conflicts")
 
         t0 = log.start("write", f"write outputs to {opts.out}")
         summary = {
@@ -158,11 +158,9 @@ def _fmt_reasons(reasons: dict[str, int]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))
 
 
-def _conflicts(con: duckdb.DuckDBPyConnection, log: StageLog) -> int | None:
-    try:
-        from linkage.conflicts import detect_conflicts
-    except ImportError:
-        return None
+def _conflicts(con: duckdb.DuckDBPyConnection, log: StageLog) -> int:
+    from linkage.conflicts import detect_conflicts
+
     stats = detect_conflicts(con)
     log.counts["conflicts"] = stats
     return con.execute("SELECT count(*) FROM conflicts").fetchall()[0][0]

@@ -47,19 +47,12 @@ def command(ws: WorkspaceConfig, out: str, sample_dir: str) -> None:
 
 
 def _after_run(ws: WorkspaceConfig, out: str, echo) -> None:
-    """The load and report stages, once they exist."""
-    try:
-        from linkage.load import load_golden
-    except ImportError:
-        load_golden = None
-    if load_golden is not None:
-        res = load_golden(ws, str(Path(out) / "load"))
-        echo(res.summary_line())
-    try:
-        from linkage.report import write_report
-    except ImportError:
-        write_report = None
-    if write_report is not None:
-        path = Path(out) / "report.html"
-        write_report(ws, str(path))
-        echo(f"progress report: {path}")
+    """The load and report stages."""
+    from linkage.load import load_golden
+    from linkage.report import write_report
+
+    res = load_golden(ws, str(Path(out) / "load"))
+    echo(res.summary_line())
+    path = Path(out) / "report.html"
+    write_report(ws, str(path))
+    echo(f"progress report: {path}")

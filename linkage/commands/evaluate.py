@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from linkage.commands.common import workspace_options
-from linkage.workspace import WorkspaceConfig, connect, table_exists
+from linkage.workspace import WorkspaceConfig, connect
 
 
 @click.command("evaluate")
@@ -20,33 +20,12 @@ from linkage.workspace import WorkspaceConfig, connect, table_exists
 @workspace_options
 def command(ws: WorkspaceConfig, truth_dir: str, out_dir: str, rules_dir: str | None) -> None:
     """Pairwise and B-cubed precision/recall/F1, cross-source recall, errors by cause; writes evaluation.json."""
-    from linkage.evaluate import (
-        blocking_recall,
-        cluster_metrics,
-        error_breakdown,
-        load_truth_and_clusters,
-        persons_with_two_birth_registrations,
-    )
-    from linkage.model import load_rules
+    from linkage.evaluate import evaluate_run
 
     have_ws = Path(ws.path).exists()
     con = connect(ws, read_only=True) if have_ws else connect(WorkspaceConfig(":memory:"))
     try:
-        load_truth_and_clusters(con, truth_dir, out_dir)
-        result: dict = {"clusters": cluster_metrics(con)}
-        result["persons_with_two_birth_registrations"] = persons_with_two_birth_registrations(con)
-        if have_ws and all(table_exists(con, t) for t in ("records", "link_input", "pairs")):
-            rules = load_rules(rules_dir)
-            sqls = [b["sql"] for b in rules.blocking_rules]
-            result["errors_by_cause"] = error_breakdown(con, sqls, rules.match_weight)
-            result["blocking"] = blocking_recall(con, sqls)
-            result["blocking"]["rules"] = [b.get("name", b["sql"]) for b in rules.blocking_rules]
-        try:
-            from linkage.conflict_eval import evaluate_conflicts
-        except ImportError:
-            evaluate_conflicts = None
-        if evaluate_conflicts is not None and (Path(truth_dir) / "truth_conflicts.parquet").exists():
-            result["conflicts"] = evaluate_conflicts(con, truth_dir, out_dir)
+        result = evaluate_run(con, truth_dir, out_dir, rules_dir)
     finally:
         con.close()
     _print(result)
