@@ -81,6 +81,15 @@ def bench(persons: int, seed: int, workdir: Path, baseline: bool, echo: Echo,
         "link_detail_s": {k: v for k, v in log.timings.items() if k.startswith("link_")},
         "total_s": round(total_s, 1), "peak_mb": round(overall_peak, 1),
     }
+    echo("counting the comparisons the blocking rules generate …")
+    con = connect(ws)
+    try:
+        from linkage.model import count_comparisons, load_rules
+
+        result["comparisons_by_rule"] = count_comparisons(con, load_rules())
+        result["comparisons"] = result["comparisons_by_rule"][-1]["cumulative"]
+    finally:
+        con.close()
     echo("evaluating against the truth …")
     result["accuracy"] = _evaluate(ws, data, out)
     if baseline:
@@ -146,7 +155,8 @@ def append_markdown(r: dict[str, Any], path: Path, command: str) -> None:
     if "blocking" in acc:
         bl = acc["blocking"]
         extra.append(f"- blocking: {bl['recall']:.5f} of {bl['true_pairs']:,} true pairs fall directly inside a rule; "
-                     f"{r['pairs_scored']:,} pairs kept after scoring")
+                     f"{r.get('comparisons', 0):,} comparisons scored ({r.get('comparisons', 0) / r['records']:.1f} "
+                     f"per record), {r['pairs_scored']:,} kept above the storage floor")
     if acc.get("errors_by_cause"):
         extra.append("- errors by cause (pairs): " + ", ".join(f"{k} {v:,}" for k, v in acc["errors_by_cause"].items()))
     extra.append(f"- persons with two birth registrations: {acc['persons_with_two_birth_registrations']}")

@@ -212,3 +212,16 @@ def train(linker: Any, rules: Rules) -> dict[str, float]:
 def model_json(linker: Any) -> dict[str, Any]:
     """The trained model as a dictionary (Splink's model JSON, reloadable with `--model`)."""
     return linker.misc.save_model_to_json(out_path=None)
+
+
+def count_comparisons(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[dict[str, Any]]:
+    """Exact number of pairs each blocking rule adds (marginal) and the running total, over `link_input`."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    sdf = DuckDBAPI(connection=con).register(LINK_INPUT)
+    counts = count_comparisons_from_blocking_rules(
+        sdf, blocking_rules=[b["sql"] for b in rules.blocking_rules], link_type="dedupe_only",
+        unique_id_column_name="uid", record_sample_proportion=1.0)
+    return [{"rule": b.get("name", b["sql"]), "marginal": c["marginal_comparison_count"],
+             "cumulative": c["cumulative_comparison_count"]} for b, c in zip(rules.blocking_rules, counts, strict=True)]
