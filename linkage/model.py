@@ -23,8 +23,9 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 MODEL_FILE = "model.yaml"
 LINK_INPUT = "link_input"
 
-# Columns of `records` the model may use; `birth_province` is derived (place of birth registration, else the
-# province decoded from the personal ID, which is the birth-registration province by construction).
+# Columns of `records` the model may use; derived: `birth_province` (place of birth registration, else the
+# province decoded from the personal ID, which is the birth-registration province by construction) and
+# `birth_year_next` (for blocking on years one apart).
 LINK_COLUMNS: tuple[str, ...] = (
     "uid", "source", "record_id", "full_name", "name_fold", "surname", "surname_fold", "surname_key",
     "middle_name", "middle_fold", "middle_core_fold", "given_name", "given_fold", "given_phonetic",
@@ -164,7 +165,8 @@ def create_link_input(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         CREATE OR REPLACE TABLE {LINK_INPUT} AS
         SELECT {", ".join(cols)},
-               coalesce(birth_place_province_code, id_province_code) AS birth_province
+               coalesce(birth_place_province_code, id_province_code) AS birth_province,
+               birth_year + 1 AS birth_year_next
         FROM records
         ORDER BY uid
         """
