@@ -351,6 +351,21 @@ def _resolve(con: duckdb.DuckDBPyConnection, labels: Iterable[int]) -> list[tupl
     return refused
 
 
-def person_id_for(min_key: str) -> str:
-    """The person id for a cluster whose smallest member key is `min_key` (see `persons`)."""
-    return "P" + hashlib.sha1(min_key.encode("utf-8")).hexdigest()[:12]
+def inputs_digest(match_weight: float, possible_weight: float, must_link: Sequence[tuple[Key, Key]],
+                  cannot_link: Sequence[tuple[Key, Key]]) -> str:
+    """What a clustering depends on besides `pairs` and `records`: thresholds and decisions."""
+    text = repr((float(match_weight), float(possible_weight), sorted(must_link), sorted(cannot_link)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_inputs(con: duckdb.DuckDBPyConnection, digest: str) -> None:
+    con.execute("CREATE OR REPLACE TABLE cluster_inputs AS SELECT ?::VARCHAR AS digest", [digest])
+
+
+def is_current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
+    """True when `persons` (and the conflicts computed from them) came from a clustering with these inputs."""
+    try:
+        rows = con.execute("SELECT digest FROM cluster_inputs").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return bool(rows) and rows[0][0] == digest

@@ -49,11 +49,12 @@ def link(
     rules: Rules,
     model: dict[str, Any] | None = None,
     engine: str = "duckdb",
+    spark_options: dict[str, Any] | None = None,
 ) -> LinkResult:
     """Trains (unless a model is given) and scores all candidate pairs into `pairs`.
 
     engine "duckdb" scores in the workspace; "spark" trains on DuckDB (or takes the given model) and scores
-    on Splink's Spark backend (`linkage.engines.spark`)."""
+    on Splink's Spark backend (`linkage.engines.spark`; `spark_options`: its master, conf, workdir)."""
     _quiet_splink()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -68,6 +69,15 @@ def link(
     if trained:
         timings.update({f"train_{k}": v for k, v in train(linker, rules).items()})
     t0 = time.perf_counter()
+    if engine == "spark":
+        from linkage.engines.spark import score_pairs_spark
+
+        trained_model = model_json(linker)
+        sres = score_pairs_spark(con, trained_model, rules, **(spark_options or {}))
+        timings.update({f"spark_{k}": v for k, v in sres["timings"].items()})
+        timings["predict"] = time.perf_counter() - t0
+        kept = sres["pairs_kept"]
+        return LinkResult(model=trained_model, trained=trained, pairs_scored=kept, pairs_kept=kept, timings=timings)
     pred = linker.inference.predict(threshold_match_weight=rules.keep_pairs_weight)
     gammas = [c["output_column_name"] for c in (model or settings)["comparisons"]]
     gamma_cols = ", ".join(f"gamma_{g}" for g in gammas)

@@ -80,6 +80,7 @@ class LoadResult:
     decisions_gone: int = 0
     must_links: int = 0
     cannot_links: int = 0
+    reclustered: bool = False
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def summary_line(self) -> str:
@@ -174,7 +175,7 @@ def _accounting(con: duckdb.DuckDBPyConnection, res: LoadResult) -> None:
 
 def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
                 rules_dir: str | None = None) -> LoadResult:
-    from linkage.cluster import cluster
+    from linkage.cluster import cluster, inputs_digest, is_current, record_inputs
     from linkage.conflicts import detect_conflicts
     from linkage.model import load_rules
     from linkage.pipeline import decision_links
@@ -187,8 +188,12 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
             require_table(con, t, "run `linkage run` first")
         must, cannot = decision_links(ws, review_store)
         res.must_links, res.cannot_links = len(must), len(cannot)
-        cluster(con, rules.match_weight, rules.possible_weight, must, cannot)
-        detect_conflicts(con)
+        digest = inputs_digest(rules.match_weight, rules.possible_weight, must, cannot)
+        res.reclustered = not (is_current(con, digest) and table_exists(con, "conflicts"))
+        if res.reclustered:  # decisions changed since the run: re-cluster and compare again
+            cluster(con, rules.match_weight, rules.possible_weight, must, cannot)
+            detect_conflicts(con)
+            record_inputs(con, digest)
         applicable, stale, gone = _field_decisions(ws, review_store, con)
         res.decisions_applied, res.decisions_stale, res.decisions_gone = len(applicable), len(stale), len(gone)
         dec = pa.table({

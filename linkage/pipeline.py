@@ -33,6 +33,7 @@ class RunOptions:
     review_store: str | None = None
     engine: str = "duckdb"
     skip_ingest: bool = False
+    spark_options: dict[str, Any] = field(default_factory=dict)  # engine "spark": master, conf, workdir
 
 
 @dataclass
@@ -83,7 +84,7 @@ def decision_links(ws: WorkspaceConfig, review_store: str | None) -> tuple[list,
 
 
 def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None = None) -> dict[str, Any]:
-    from linkage.cluster import cluster
+    from linkage.cluster import cluster, inputs_digest, record_inputs
     from linkage.link import link, load_model_file
     from linkage.model import load_rules
     from linkage.normalise.apply import normalise
@@ -110,7 +111,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
         log.done("normalise", t0, f"{kept:,} records kept, {rejected:,} rows rejected in total")
 
         t0 = log.start("link", "link records (Splink)" + (" with the given model" if model else ", training the model"))
-        lres = link(con, rules, model, engine=opts.engine)
+        lres = link(con, rules, model, engine=opts.engine, spark_options=opts.spark_options)
         log.counts["link"] = {"pairs_kept": lres.pairs_kept, "trained": lres.trained}
         log.timings.update({f"link_{k}": round(v, 3) for k, v in lres.timings.items()})
         log.done("link", t0, f"{lres.pairs_kept:,} candidate pairs scored above weight {rules.keep_pairs_weight}")
@@ -119,6 +120,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
         t0 = log.start("cluster", "cluster records into persons")
         must, cannot = decision_links(ws, opts.review_store)
         cres = cluster(con, rules.match_weight, rules.possible_weight, must, cannot)
+        record_inputs(con, inputs_digest(rules.match_weight, rules.possible_weight, must, cannot))
         log.counts["cluster"] = cres.__dict__
         log.done(
             "cluster", t0,

@@ -20,18 +20,35 @@ from linkage.workspace import WorkspaceConfig
 @click.option("--encoding", default=None, help="Force the input encoding (e.g. utf-8, cp1258, tcvn3, vni).")
 @click.option("--review-store", default=None, envvar="LINKAGE_REVIEW_STORE",
               help="Review store URL or SQLite path (decisions applied to clustering).")
-@click.option("--engine", type=click.Choice(["duckdb"]), default="duckdb", show_default=True)
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where candidate pairs are scored; spark: Splink on Spark (docs/spark.md), the rest in DuckDB.")
+@click.option("--spark-master", default=None, help="Engine spark: Spark master (default: local[2], or "
+              "spark-submit's --master when started by spark-submit).")
+@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+              help="Engine spark: a Spark setting, e.g. spark.driver.memory=4g. Repeat for each.")
+@click.option("--spark-workdir", type=click.Path(file_okay=False), default=None,
+              help="Engine spark: folder for the Parquet hand-off (shared storage on a cluster; default: temporary).")
 @click.option("--no-ingest", is_flag=True, help="Use the workspace's ingested tables; read no files.")
 @workspace_options
 def command(ws: WorkspaceConfig, sources: tuple[str, ...], out: str, model_path: str | None, rules_dir: str | None,
             mapping: str | None, encoding: str | None, review_store: str | None, engine: str,
+            spark_master: str | None, spark_conf: tuple[str, ...], spark_workdir: str | None,
             no_ingest: bool) -> None:
     """Ingest, normalise, link, cluster and compare; write the results into OUT."""
     specs = parse_source_specs(sources)
     if not specs and not no_ingest:
         raise click.UsageError("give at least one --source KIND=PATH (or --no-ingest)")
+    spark_options = {}
+    if engine == "spark":
+        from pathlib import Path
+
+        from linkage.engines.spark import parse_conf
+
+        spark_options = {"master": spark_master, "conf": parse_conf(spark_conf),
+                         "workdir": Path(spark_workdir) if spark_workdir else None}
     opts = RunOptions(sources=specs, out=out, model_path=model_path, rules_dir=rules_dir, mapping=mapping,
-                      encoding=encoding, review_store=review_store, engine=engine, skip_ingest=no_ingest)
+                      encoding=encoding, review_store=review_store, engine=engine, skip_ingest=no_ingest,
+                      spark_options=spark_options)
     summary = run(ws, opts, echo=lambda s: click.echo(s, err=True))
     rows = summary["rows"]
     click.echo(f"persons: {rows['persons']:,}  records: {sum(rows['records_by_source'].values()):,}  "

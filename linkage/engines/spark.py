@@ -261,8 +261,32 @@ def shuffle_partitions(records: int, cores: int) -> int:
     return max(cores, min(400, math.ceil(records / RECORDS_PER_PARTITION)))
 
 
+LOG4J2 = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+# Whole-stage code generation of the scoring stage can exceed the JVM's 64 KB method limit (the Jaro functions
+# are interpreted lambdas); Spark then runs that stage without it, as designed, but logs the failure as ERROR.
+logger.codegen.name = org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator
+logger.codegen.level = off
+"""
+
+
+def _log4j_option() -> str:
+    """A JVM option pointing log4j at LOG4J2 (errors only, no code-generation fallbacks, no banner)."""
+    path = Path(tempfile.gettempdir()) / "linkage-spark-log4j2.properties"
+    if not path.exists() or path.read_text(encoding="utf-8") != LOG4J2:
+        path.write_text(LOG4J2, encoding="utf-8")
+    return f"-Dlog4j2.configurationFile=file:{path}"
+
+
 def get_spark(master: str | None = DEFAULT_MASTER, conf: Mapping[str, str] | None = None) -> Any:
-    """The active SparkSession if there is one, else a new one on `master` with DEFAULT_CONF under `conf`."""
+    """The active SparkSession if there is one (its master and JVM settings stay), else a new one on `master`
+    (None: spark-submit's or pyspark's default) with DEFAULT_CONF where spark-submit and `conf` set nothing."""
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
     try:
         from pyspark import SparkConf
@@ -275,14 +299,15 @@ def get_spark(master: str | None = DEFAULT_MASTER, conf: Mapping[str, str] | Non
             if key.startswith("spark.sql."):
                 active.conf.set(key, value)
         return active
-    base = SparkConf()  # under spark-submit: its --master/--conf; they are kept
+    base = SparkConf()  # under spark-submit: its --master/--conf, which are kept
+    settings = {k: v for k, v in DEFAULT_CONF.items() if not base.contains(k)}
+    if not base.contains("spark.driver.extraJavaOptions"):
+        settings["spark.driver.extraJavaOptions"] = _log4j_option()
+    settings.update(conf or {})
     builder = SparkSession.builder.appName(APP_NAME)
     if master:
         builder = builder.master(master)
-    for key, value in DEFAULT_CONF.items():
-        if not base.contains(key):
-            builder = builder.config(key, value)
-    for key, value in (conf or {}).items():
+    for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -343,7 +368,7 @@ def score_parquet(spark: Any, input_path: str, model: Mapping[str, Any], thresho
     linker = Linker(api.register(df), settings, log_level=None)
     timings["prepare"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for col in tf_columns(settings):
+    for col in tf_columns(settings):  # from the whole input, as DuckDB's predict computes them
         linker.table_management.compute_tf_table(col)
     timings["tf"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -352,7 +377,7 @@ def score_parquet(spark: Any, input_path: str, model: Mapping[str, Any], thresho
             "CAST(match_weight AS DOUBLE) AS match_weight", "CAST(match_probability AS DOUBLE) AS match_probability"]
     cols += [f"CAST({g} AS INT) AS {g}" for g in gamma_columns(settings)]
     pred.as_spark_dataframe().selectExpr(*cols).write.mode("overwrite").parquet(out_path)
-    timings["predict"] = time.perf_counter() - t0
+    timings["score"] = time.perf_counter() - t0
     spark.catalog.clearCache()  # Splink's persisted intermediate tables
     return {"timings": timings}
 
@@ -366,9 +391,11 @@ def score_pairs_spark(con: Any, model: dict[str, Any], rules: Any, *, master: st
                       break_lineage_method: str = "persist") -> dict[str, Any]:
     """Scores the workspace's `link_input` on Spark with `model` (trained on DuckDB) and replaces `pairs`.
 
-    `workdir` holds the Parquet hand-off (`link_input.parquet`, `pairs.parquet`); on a cluster it must be a
-    path that the driver, the executors and this process all see. Without it a temporary folder is used and
-    removed. Returns `pairs_kept`, `timings` (seconds per step), `master` and `spark_version`."""
+    `master` None: spark-submit's --master when started by spark-submit, else local[2]. `conf`: Spark settings
+    over DEFAULT_CONF. `workdir` holds the Parquet hand-off (`link_input.parquet`, `pairs.parquet`); on a
+    cluster it must be a path that this process and the executors all see. Without it a temporary folder is
+    used and removed. Returns `pairs_kept`, `timings` (seconds: export, start, prepare, tf, score, load),
+    `master` and `spark_version`."""
     from linkage.model import LINK_INPUT
 
     timings: dict[str, float] = {}
@@ -382,14 +409,14 @@ def score_pairs_spark(con: Any, model: dict[str, Any], rules: Any, *, master: st
         n = con.execute(f"SELECT count(*) FROM {LINK_INPUT}").fetchall()[0][0]
         timings["export"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        spark = get_spark(master, conf)
-        if not (conf and "spark.sql.shuffle.partitions" in conf):
+        spark = get_spark(resolve_master(master), conf)
+        if not spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
             spark.conf.set("spark.sql.shuffle.partitions",
                            str(shuffle_partitions(n, spark.sparkContext.defaultParallelism)))
-        timings["spark_start"] = time.perf_counter() - t0
+        timings["start"] = time.perf_counter() - t0
         res = score_parquet(spark, str(input_path), model, rules.keep_pairs_weight, str(out_path),
                             break_lineage_method=break_lineage_method)
-        timings.update({f"spark_{k}": v for k, v in res["timings"].items()})
+        timings.update(res["timings"])
         t0 = time.perf_counter()
         gammas = ", ".join(f"CAST({g} AS INTEGER) AS {g}" for g in gamma_columns(model))
         con.execute(
