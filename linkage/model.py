@@ -121,10 +121,11 @@ def _level_dict(level: dict[str, Any]) -> dict[str, Any]:
         }
     if level.get("is_null"):
         out["is_null_level"] = True
-    if "m" in level:  # a level whose m probability the analyst sets (and may fix) instead of EM
-        out["m_probability"] = float(level["m"])
-        if level.get("fix_m"):
-            out["fix_m_probability"] = True
+    for key in ("m", "u"):  # probabilities the analyst sets (and may fix) instead of training them
+        if key in level:
+            out[f"{key}_probability"] = float(level[key])
+            if level.get(f"fix_{key}"):
+                out[f"fix_{key}_probability"] = True
     if level.get("tf"):
         out["tf_adjustment_column"] = level["tf"]
         out["tf_adjustment_weight"] = float(level.get("tf_weight", 1.0))
