@@ -17,7 +17,13 @@ from linkage.commands.review import command as review_command
 from linkage.review import accounts, excel
 from linkage.review import decisions as dz
 from linkage.review.store import ReviewStore
-from linkage.review.testing import DIALECTS, drop_schema, store_target, use_cheap_password_hashing
+from linkage.review.testing import (
+    DIALECTS,
+    drop_schema,
+    fill_workbook,
+    store_target,
+    use_cheap_password_hashing,
+)
 
 CS, HH, ID = "civil_status", "household", "citizen_id"
 INJECTION = '=HYPERLINK("http://evil.example","bấm vào đây")'
@@ -104,20 +110,7 @@ def _workspace_sql(env, sql: str) -> None:
     con.close()
 
 
-def _fill(path: Path, answers: dict[str, tuple], *, edit_protected: dict[str, tuple[str, str]] | None = None) -> None:
-    """What an officer does in Excel: decision, value, reason, legal reference per conflict id."""
-    wb = load_workbook(path)
-    ws = wb[excel.SHEET]
-    col = {c.value: c.column for c in ws[1]}
-    for row in ws.iter_rows(min_row=2):
-        cid = row[col[excel.H_CONFLICT] - 1].value
-        if cid in answers:
-            for header, value in zip(excel.EDITABLE, answers[cid], strict=False):
-                ws.cell(row=row[0].row, column=col[header], value=value)
-        if edit_protected and cid in edit_protected:
-            header, value = edit_protected[cid]
-            ws.cell(row=row[0].row, column=col[header], value=value)
-    wb.save(path)
+_fill = fill_workbook
 
 
 def _statuses(rows: list[excel.ImportRow]) -> dict[str | None, str]:

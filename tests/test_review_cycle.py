@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from cli import main
 from linkage.review import accounts, excel
 from linkage.review import decisions as dz
 from linkage.review.store import ReviewStore
+from linkage.review.testing import fill_workbook as fill
 from linkage.review.testing import use_cheap_password_hashing
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -54,18 +54,6 @@ def check_accounting(load_dir: Path) -> dict:
 def person_of(clusters: Path, source: str, record_id: str) -> str:
     return duckdb.sql(f"SELECT person_id FROM '{clusters}' WHERE source = ? AND record_id = ?",
                       params=[source, record_id]).fetchall()[0][0]
-
-
-def fill(path: Path, answers: dict[str, tuple]) -> None:
-    wb = load_workbook(path)
-    ws = wb[excel.SHEET]
-    col = {c.value: c.column for c in ws[1]}
-    for row in ws.iter_rows(min_row=2):
-        cid = row[col[excel.H_CONFLICT] - 1].value
-        if cid in answers:
-            for header, value in zip(excel.EDITABLE, answers[cid], strict=False):
-                ws.cell(row=row[0].row, column=col[header], value=value)
-    wb.save(path)
 
 
 def test_full_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,3 +52,25 @@ def use_cheap_password_hashing() -> PasswordHasher:
     previous = accounts.password_hasher
     accounts.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return previous
+
+
+def fill_workbook(path: Path, answers: dict[str, tuple], *,
+                  edit_protected: dict[str, tuple[str, str]] | None = None) -> None:
+    """What an officer does in Excel: decision, corrected value, reason, legal reference per conflict id
+    (in the order of `excel.EDITABLE`); `edit_protected` writes into a protected cell, as tampering would."""
+    from openpyxl import load_workbook
+
+    from linkage.review import excel
+
+    wb = load_workbook(path)
+    ws = wb[excel.SHEET]
+    col = {c.value: c.column for c in ws[1]}
+    for row in ws.iter_rows(min_row=2):
+        cid = row[col[excel.H_CONFLICT] - 1].value
+        if cid in answers:
+            for header, value in zip(excel.EDITABLE, answers[cid], strict=False):
+                ws.cell(row=row[0].row, column=col[header], value=value)
+        if edit_protected and cid in edit_protected:
+            header, value = edit_protected[cid]
+            ws.cell(row=row[0].row, column=col[header], value=value)
+    wb.save(path)
