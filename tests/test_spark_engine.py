@@ -250,3 +250,30 @@ def test_spark_submit_entry_point_scores_the_hand_off(runs: dict[str, Path], tmp
         f"""SELECT count(*) FROM d.pairs x FULL JOIN read_parquet('{out}/*.parquet') y USING (uid_l, uid_r)
             WHERE x.uid_l IS NULL OR y.uid_l IS NULL OR abs(x.match_weight - y.match_weight) > 1e-9""").fetchall()
     assert differ[0][0] == 0
+
+
+def test_link_trains_on_duckdb_then_hands_the_model_to_the_spark_scorer(
+        runs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --model, engine spark trains on DuckDB as engine duckdb does and scores with that model."""
+    from linkage.link import link
+    from linkage.model import load_rules
+
+    calls: list[dict[str, Any]] = []
+
+    def fake_scorer(con: Any, model: dict[str, Any], rules: Any, **options: Any) -> dict[str, Any]:
+        calls.append({"model": model, "options": options})
+        con.execute("CREATE OR REPLACE TABLE pairs AS SELECT 1::BIGINT AS uid_l, 2::BIGINT AS uid_r")
+        return {"pairs_kept": 1, "timings": {"score": 0.5}}
+
+    monkeypatch.setattr(S, "score_pairs_spark", fake_scorer)
+    ws = tmp_path / "ws.duckdb"
+    ws.write_bytes((runs["duckdb"] / "ws.duckdb").read_bytes())
+    with duckdb.connect(str(ws)) as con:
+        res = link(con, load_rules(), None, engine="spark", spark_options={"master": "local[1]"})
+    assert res.trained and res.pairs_kept == 1 and len(calls) == 1
+    sent = calls[0]["model"]
+    assert sent is res.model and sent["sql_dialect"] == "duckdb" and calls[0]["options"] == {"master": "local[1]"}
+    trained = json.loads((runs["duckdb"] / "out" / "model.json").read_text())
+    assert sent["probability_two_random_records_match"] == pytest.approx(
+        trained["probability_two_random_records_match"], rel=1e-6)  # the same training as engine duckdb
+    assert "spark_score" in res.timings and any(k.startswith("train_") for k in res.timings)
