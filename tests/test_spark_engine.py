@@ -75,6 +75,13 @@ def test_shuffle_partitions_follow_the_input(records: int, cores: int, expected:
     assert S.shuffle_partitions(records, cores) == expected
 
 
+@pytest.mark.parametrize(("records", "machine_gb", "expected"), [
+    (4_716, 24, "2g"), (100, 24, "2g"), (233_359, 24, "4g"), (1_000_000, 24, "11g"), (5_000_000, 24, "12g"),
+    (1_000_000, 2, "1g")])
+def test_local_driver_memory_grows_with_the_input(records: int, machine_gb: int, expected: str) -> None:
+    assert S.local_driver_memory(records, machine_gb * 2**30) == expected
+
+
 @pytest.mark.parametrize(("given", "spark_submit", "expected"), [
     (None, False, "local[2]"), ("local[4]", False, "local[4]"), (None, True, None), ("yarn", True, "yarn")])
 def test_resolve_master(monkeypatch: pytest.MonkeyPatch, given: str | None, spark_submit: bool,
