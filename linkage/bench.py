@@ -75,7 +75,7 @@ def bench(persons: int, seed: int, workdir: Path, baseline: bool, echo: Echo,
     result: dict[str, Any] = {
         "date": dt.date.today().isoformat(), "machine": machine(), "persons": persons, "seed": seed,
         "records": sum(summary["rows"]["records_by_source"].values()),
-        "pairs_scored": summary["rows"]["pairs"], "generate_s": round(gen_s, 1),
+        "pairs_kept": summary["rows"]["pairs"], "generate_s": round(gen_s, 1),
         "stages": {k: {"seconds": log.timings.get(k), "peak_mb": log.peak_mb.get(k)} for k in log.timings
                    if not k.startswith("link_")},
         "link_detail_s": {k: v for k, v in log.timings.items() if k.startswith("link_")},
@@ -156,7 +156,7 @@ def append_markdown(r: dict[str, Any], path: Path, command: str) -> None:
         bl = acc["blocking"]
         extra.append(f"- blocking: {bl['recall']:.5f} of {bl['true_pairs']:,} true pairs fall directly inside a rule; "
                      f"{r.get('comparisons', 0):,} comparisons scored ({r.get('comparisons', 0) / r['records']:.1f} "
-                     f"per record), {r['pairs_scored']:,} kept above the storage floor")
+                     f"per record), {r['pairs_kept']:,} kept above the storage floor")
     if acc.get("errors_by_cause"):
         extra.append("- errors by cause (pairs): " + ", ".join(f"{k} {v:,}" for k, v in acc["errors_by_cause"].items()))
     extra.append(f"- persons with two birth registrations: {acc['persons_with_two_birth_registrations']}")

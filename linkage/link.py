@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 class LinkResult:
     model: dict[str, Any]
     trained: bool
-    pairs_scored: int
     pairs_kept: int
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -77,7 +76,7 @@ def link(
         timings.update({f"spark_{k}": v for k, v in sres["timings"].items()})
         timings["predict"] = time.perf_counter() - t0
         kept = sres["pairs_kept"]
-        return LinkResult(model=trained_model, trained=trained, pairs_scored=kept, pairs_kept=kept, timings=timings)
+        return LinkResult(model=trained_model, trained=trained, pairs_kept=kept, timings=timings)
     pred = linker.inference.predict(threshold_match_weight=rules.keep_pairs_weight)
     gammas = [c["output_column_name"] for c in (model or settings)["comparisons"]]
     gamma_cols = ", ".join(f"gamma_{g}" for g in gammas)
@@ -95,7 +94,6 @@ def link(
     result = LinkResult(
         model=model_json(linker),
         trained=trained,
-        pairs_scored=kept,
         pairs_kept=kept,
         timings=timings,
     )
