@@ -130,17 +130,23 @@ _NATIONALITIES: dict[str, str] = {
 }
 
 
-def parse_nationality(value: object) -> str | None:
-    """`Việt Nam` for every spelling of Vietnam; a few common others by name; anything else Title Case."""
+def _labelled_lookup(value: object, label: str, table: Mapping[str, str]) -> str | None:
+    """A value perhaps written after its label (`Quốc tịch: Việt Nam`): the table's canonical name for its key,
+    else the text in Title Case; blank → None."""
     if value is None:
         return None
     s = clean_text(str(value))
     if s is None:
         return None
-    k = _key(re.sub(r"^(?:quốc tịch|quoc tich)[\s:]+", "", s, flags=re.IGNORECASE))
+    k = _key(re.sub(label, "", s, flags=re.IGNORECASE))
     if not k:
         return None
-    return _NATIONALITIES.get(k) or title_vi(s)
+    return table.get(k) or title_vi(s)
+
+
+def parse_nationality(value: object) -> str | None:
+    """`Việt Nam` for every spelling of Vietnam; a few common others by name; anything else Title Case."""
+    return _labelled_lookup(value, r"^(?:quốc tịch|quoc tich)[\s:]+", _NATIONALITIES)
 
 
 # -------------------------------------------------------------------------------------------------- religion
@@ -162,15 +168,7 @@ _RELIGIONS: dict[str, str] = {
 
 def parse_religion(value: object) -> str | None:
     """Canonical religion name; `Không` (none) is a value, not a blank."""
-    if value is None:
-        return None
-    s = clean_text(str(value))
-    if s is None:
-        return None
-    k = _key(re.sub(r"^(?:tôn giáo|ton giao)[\s:]+", "", s, flags=re.IGNORECASE))
-    if not k:
-        return None
-    return _RELIGIONS.get(k) or title_vi(s)
+    return _labelled_lookup(value, r"^(?:tôn giáo|ton giao)[\s:]+", _RELIGIONS)
 
 
 # ------------------------------------------------------------------------------------ relation to the head

@@ -530,40 +530,38 @@ def decide_conflict(store: ReviewStore, username: str, conflict: ConflictInfo, k
                    claim_conflict=conflict.conflict_id)
 
 
+def _propose(kind: str, store: ReviewStore, username: str, records_a: Sequence[Key], records_b: Sequence[Key],
+             reason: str, province_code: str | None, commune: str | None, channel: str,
+             origin: str | None) -> Recorded:
+    """A merge or split proposal: two disjoint, non-empty groups of records; a steward's approval makes it count."""
+    account = _account(store, username)
+    if province_code is not None or commune is not None or account.role != "steward":
+        _check_jurisdiction(account, province_code, commune)
+    text_reason = _require_reason(kind, reason)
+    a, b = sorted(set(map(tuple, records_a))), sorted(set(map(tuple, records_b)))
+    if not a or not b or set(a) & set(b):
+        raise DecisionError(f"a {kind} needs two disjoint, non-empty groups of records")
+    subject = group_subject(a, b) if kind == "merge" else "split:" + group_subject(a, b)[6:]
+    effect = "together" if kind == "merge" else "separate"
+    entry = {"kind": kind, "subject": subject, "province_code": province_code, "commune": commune,
+             "records_a": _keys_json(a), "records_b": _keys_json(b), "reason": text_reason,
+             "channel": _channel(channel), "origin": origin,
+             "after": _dump({effect: [[list(k) for k in a], [list(k) for k in b]]})}
+    return _record(store, account, entry, expected_previous=UNSET)
+
+
 def propose_merge(store: ReviewStore, username: str, records_a: Sequence[Key], records_b: Sequence[Key], *,
                   reason: str, province_code: str | None = None, commune: str | None = None,
                   channel: str = "cli", origin: str | None = None) -> Recorded:
     """Two persons are one (records_a ∪ records_b): takes effect when a second person, a steward, approves."""
-    account = _account(store, username)
-    if province_code is not None or commune is not None or account.role != "steward":
-        _check_jurisdiction(account, province_code, commune)
-    text_reason = _require_reason("merge", reason)
-    a, b = sorted(set(map(tuple, records_a))), sorted(set(map(tuple, records_b)))
-    if not a or not b or set(a) & set(b):
-        raise DecisionError("a merge needs two disjoint, non-empty groups of records")
-    entry = {"kind": "merge", "subject": group_subject(a, b), "province_code": province_code, "commune": commune,
-             "records_a": _keys_json(a), "records_b": _keys_json(b), "reason": text_reason,
-             "channel": _channel(channel), "origin": origin,
-             "after": _dump({"together": [[list(k) for k in a], [list(k) for k in b]]})}
-    return _record(store, account, entry, expected_previous=UNSET)
+    return _propose("merge", store, username, records_a, records_b, reason, province_code, commune, channel, origin)
 
 
 def propose_split(store: ReviewStore, username: str, records_a: Sequence[Key], records_b: Sequence[Key], *,
                   reason: str, province_code: str | None = None, commune: str | None = None,
                   channel: str = "cli", origin: str | None = None) -> Recorded:
     """The records of records_a are not the same person as those of records_b (outside any conflict)."""
-    account = _account(store, username)
-    if province_code is not None or commune is not None or account.role != "steward":
-        _check_jurisdiction(account, province_code, commune)
-    text_reason = _require_reason("split", reason)
-    a, b = sorted(set(map(tuple, records_a))), sorted(set(map(tuple, records_b)))
-    if not a or not b or set(a) & set(b):
-        raise DecisionError("a split needs two disjoint, non-empty groups of records")
-    entry = {"kind": "split", "subject": "split:" + group_subject(a, b)[6:], "province_code": province_code,
-             "commune": commune, "records_a": _keys_json(a), "records_b": _keys_json(b), "reason": text_reason,
-             "channel": _channel(channel), "origin": origin,
-             "after": _dump({"separate": [[list(k) for k in a], [list(k) for k in b]]})}
-    return _record(store, account, entry, expected_previous=UNSET)
+    return _propose("split", store, username, records_a, records_b, reason, province_code, commune, channel, origin)
 
 
 def decide_match(store: ReviewStore, username: str, left: Key, right: Key, *, same: bool, reason: str,
