@@ -39,6 +39,7 @@ from linkage.ingest.readers import (
     check_file,
     delimiter_name,
     detect_format,
+    parquet_error,
     parse_delimiter,
     sql_ident,
     sql_str,
@@ -120,6 +121,9 @@ def ingest(
                 else:
                     _load_stream(con, item)
                 item.report.notes.extend(item.reader.notes)
+                if item.report.rows_read == item.report.blank:
+                    item.report.notes.append("no data rows: the file holds only its header"
+                                             + (" and blank rows" if item.report.blank else ""))
                 item.report.seconds += time.perf_counter() - t0
                 _record_file(con, item, order)
                 report.source(item.kind).files.append(item.report)
@@ -177,16 +181,27 @@ def _open(con: duckdb.DuckDBPyConnection, kind: str, path: str, rules: HeaderRul
         cmap = resolve(reader.header)
         if "full_name" not in cmap.fields:
             shown = ", ".join(display_header(reader.header, i) for i in range(len(reader.header)))
-            where = "a mapping file, or " if mapping_path is None else ""
+            where = "a mapping file (--mapping)" if mapping_path is None else f"the mapping file {mapping_path}"
+            hint = ""
+            if reader.encoding is not None and reader.encoding.method == "forced":
+                hint = f"; the file was read as {reader.encoding.encoding}, as given with --encoding: is that right?"
             raise UserError(
-                f"no name column recognised (expected a header such as {NAME_EXAMPLES}; name it in "
-                f"{where}the mapping file{'' if mapping_path is None else ' ' + mapping_path}); columns: {shown}",
+                f"no name column recognised (expected a header such as {NAME_EXAMPLES}, or name the column in "
+                f"{where}); columns: {shown}{hint}",
                 file=path,
             )
+        if isinstance(reader, ParquetSource):
+            used = set(cmap.fields.values()) | ({cmap.key} if cmap.key is not None else set())
+            ids = {cmap.fields[f] for f in _ID_FIELDS if f in cmap.fields} | (
+                {cmap.key} if cmap.key is not None else set())
+            reader.check_types(used, ids)
     except BaseException:
         reader.close()
         raise
     return _Opened(kind, path, reader, cmap)
+
+
+_ID_FIELDS = ("personal_id", "cmnd", "id_number", "household_id")
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
@@ -238,7 +253,7 @@ def _load_stream(con: duckdb.DuckDBPyConnection, item: _Opened) -> None:
         values.clear()
 
     last = 0
-    for row, vals, reason in item.reader.records():
+    for row, vals, reason in item.reader.records(used=set(positions)):
         last = row
         if vals is not None:
             rows.append(row)
@@ -293,7 +308,7 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, item: _Opened) -> None:
         con.execute(f"INSERT INTO {raw_table(item.kind)} ({target}) SELECT {select} FROM {scan} "
                     f"WHERE NOT {blank} ORDER BY file_row_number", {"source": item.kind, "file": item.path})
     except duckdb.Error as exc:
-        raise UserError(f"cannot read the Parquet file: {str(exc).splitlines()[0]}", file=item.path) from None
+        raise parquet_error(item.path, exc) from None
     rep.rows_read, rep.blank = int(total), int(n_blank)
     rep.kept = rep.rows_read - rep.blank
     rep.rejected = 0

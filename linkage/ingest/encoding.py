@@ -188,17 +188,55 @@ def _bomless_utf16(sample: bytes) -> str | None:
     return None
 
 
-def is_utf8(path: str | Path) -> bool:
-    """Whether the whole file decodes as UTF-8 (streamed, never loaded whole)."""
+def utf8_state(path: str | Path) -> str:
+    """`valid` when the whole file decodes as UTF-8 (streamed, never loaded whole); `truncated` when all of it
+    does except a multi-byte character cut at the very end (a file cut short); else `invalid`."""
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(_CHUNK):
                 dec.decode(chunk)
+    except UnicodeDecodeError:
+        return "invalid"
+    try:
         dec.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return "truncated"
+    return "valid"
+
+
+def is_utf8(path: str | Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (streamed, never loaded whole)."""
+    return utf8_state(path) == "valid"
+
+
+# The first bytes of common binary formats a file renamed `.csv` may really be.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!", "a RAR archive"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x7fELF", "a program"), (b"SQLite format 3", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office (.xls/.doc) file"), (b"PAR1", "a Parquet file"),
+)
+_CONTROL = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+BINARY_SAMPLE = 8192
+_BINARY_MIN_SAMPLE = 256  # below this the share of control bytes says little (one NUL in a tiny file)
+_BINARY_CONTROL_SHARE = 0.03  # text (even VISCII, which uses six control codes for rare capitals) stays far below
+
+
+def looks_binary(head: bytes) -> str | None:
+    """What a file that is not text looks like ("a PNG image", "binary data"), from its first bytes; None for
+    text (UTF-16/32 included)."""
+    if bom_encoding(head[:4]) or _bomless_utf16(head[:4096]):
+        return None
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if len(head) >= _BINARY_MIN_SAMPLE:
+        control = sum(1 for b in head if b in _CONTROL)
+        if control > _BINARY_CONTROL_SHARE * len(head):
+            return "binary data"
+    return None
 
 
 def _sample(path: str | Path) -> bytes:
@@ -274,8 +312,11 @@ def detect_encoding(path: str | Path) -> DetectedEncoding:
     utf16 = _bomless_utf16(sample[:4096])
     if utf16:
         return DetectedEncoding(utf16, "utf-16 without BOM")
-    if is_utf8(path):
+    state = utf8_state(path)
+    if state == "valid":
         return DetectedEncoding("utf-8", "utf-8")
+    if state == "truncated":  # cut inside a character: the broken last row is rejected, the rest is UTF-8
+        return DetectedEncoding("utf-8", DAMAGED_UTF8)
     if _mostly_utf8(sample):
         return DetectedEncoding("utf-8", DAMAGED_UTF8)
     legacy = _detect_legacy(sample)

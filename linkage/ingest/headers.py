@@ -149,8 +149,16 @@ def _read_yaml(path: Path, what: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        detail = str(exc).replace("\n", " ")
-        raise UserError(f"the {what} is not valid YAML: {detail}", file=str(path)) from None
+        raise UserError(f"the {what} is not valid YAML: {_yaml_problem(exc)}", file=str(path)) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """`line 3, column 4: expected ',' or ']', but got ':'` rather than PyYAML's several-line report."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return " ".join(str(exc).split())
 
 
 def load_header_rules(rules_dir: str | Path | None = None) -> HeaderRules:
@@ -333,6 +341,7 @@ def resolve_columns(
         key = min(by_key, key=lambda i: (by_key[i], i))
 
     taken = set(fields.values()) | ({key} if key is not None else set())
+    _check_duplicates(header, taken, file)
     ignored: list[str] = []
     for i in range(len(header)):
         if i in taken:
@@ -342,6 +351,18 @@ def resolve_columns(
             note = f" (another column gives {by_field[i][0]})"
         ignored.append(display_header(header, i) + note)
     return ColumnMap(fields=fields, key=key, ignored=ignored, explicit=explicit)
+
+
+def _check_duplicates(header: Sequence[str], taken: set[int], file: str) -> None:
+    """A used column whose header appears twice, word for word: which of the two holds the data is anyone's
+    guess (a mapping file cannot tell them apart either), so the user renames one."""
+    for i in sorted(taken):
+        text = str(header[i]).strip()
+        twins = [j for j, h in enumerate(header) if j != i and text and str(h).strip() == text]
+        if twins:
+            cols = " and ".join(str(c + 1) for c in sorted([i, *twins]))
+            raise UserError(f"the header {text!r} appears more than once (columns {cols}): rename the copies "
+                            "in the file so that each header is unique", file=file or None)
 
 
 NAME_EXAMPLES = "'Họ và tên', 'HO_TEN' or 'Full name'"
