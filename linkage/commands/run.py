@@ -39,6 +39,11 @@ def command(ws: WorkspaceConfig, sources: tuple[str, ...], out: str, model_path:
     if not specs and not no_ingest:
         raise click.UsageError("give at least one --source KIND=PATH (or --no-ingest)")
     spark_options = {}
+    if engine == "spark" and ws.encrypted:
+        from linkage.errors import UserError
+
+        raise UserError("--engine spark hands the records to Spark as clear Parquet files: it cannot be used with "
+                        "an encrypted workspace (docs/security.md)")
     if engine == "spark":
         from pathlib import Path
 

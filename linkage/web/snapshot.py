@@ -112,8 +112,37 @@ def _text(value: Any) -> Any:
     return value
 
 
-def load_snapshot(folder: Path) -> Snapshot:
-    """Reads the snapshot folder (an empty Snapshot when it has none)."""
+def _read_encrypted(path: Path, key: str | None) -> dict[str, list[dict[str, Any]]]:
+    """The tables of an encrypted snapshot (`snapshot.duckdb`), opened read-only with the workspace's key."""
+    import duckdb
+
+    from linkage.workspace import resolve_key, sql_string
+
+    key = key or resolve_key()
+    if not key:
+        raise RuntimeError(f"the review snapshot {path} is encrypted: give the workspace key with "
+                           f"$LINKAGE_DB_KEY or $LINKAGE_DB_KEY_FILE (dữ liệu được mã hoá: cần khoá)")
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute(f"ATTACH '{sql_string(str(path))}' AS snap (ENCRYPTION_KEY '{sql_string(key)}', READ_ONLY)")
+        except duckdb.Error as exc:
+            if "Wrong encryption key" in str(exc):
+                raise RuntimeError(f"the key does not open the review snapshot {path}: wrong key") from None
+            if not path.exists():  # the folder was replaced while we read: read again
+                raise FileNotFoundError(str(path)) from None
+            raise RuntimeError(f"cannot open the review snapshot {path}: {exc.__class__.__name__}") from None
+        names = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'snap'").fetchall()}
+        return {f: con.sql(f"SELECT * FROM snap.{f.removesuffix('.parquet')}").to_arrow_table().to_pylist()
+                if f.removesuffix(".parquet") in names else [] for f in FILES}
+    finally:
+        con.close()
+
+
+def load_snapshot(folder: Path, key: str | None = None) -> Snapshot:
+    """Reads the snapshot folder (an empty Snapshot when it has none). An encrypted snapshot is opened with
+    `key`, else the key in $LINKAGE_DB_KEY / $LINKAGE_DB_KEY_FILE."""
     meta_path = folder / "meta.json"
     for _attempt in range(5):  # the folder may be replaced while we read: read until meta.json is unchanged
         try:
@@ -121,7 +150,10 @@ def load_snapshot(folder: Path) -> Snapshot:
         except FileNotFoundError:
             return Snapshot(version="")
         try:
-            tables = {name: _read(folder / name) for name in FILES}
+            if (folder / "snapshot.duckdb").exists():
+                tables = _read_encrypted(folder / "snapshot.duckdb", key)
+            else:
+                tables = {name: _read(folder / name) for name in FILES}
             after = meta_path.read_text(encoding="utf-8")
         except (FileNotFoundError, OSError):
             time.sleep(0.2)
