@@ -147,7 +147,8 @@ def enable_crypto(con: duckdb.DuckDBPyConnection) -> str:
         con.execute("SET force_mbedtls_unsafe = true")
         return "mbedtls"
     raise UserError(
-        "writing an encrypted workspace needs DuckDB's httpfs extension (OpenSSL), which is not installed: "
+        "an encrypted workspace needs DuckDB's httpfs extension (OpenSSL) to write encrypted data and spill files, "
+        "and it is not installed: "
         "install it once with `python -c \"import duckdb; duckdb.execute('INSTALL httpfs')\"` (or from a local "
         f"extension repository), or set {ENV_ALLOW_MBEDTLS}=1 to accept DuckDB's built-in crypto "
         "(DuckDB does not rate its random nonces as secure)"

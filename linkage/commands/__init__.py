@@ -16,4 +16,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "users",
     "trace",
     "serve",
+    "export",
+    "audit",
 )
