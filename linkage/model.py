@@ -31,7 +31,8 @@ LINK_COLUMNS: tuple[str, ...] = (
     "middle_name", "middle_fold", "middle_core_fold", "given_name", "given_fold", "given_phonetic",
     "birth_date", "birth_year", "birth_month", "birth_day", "birth_date_precision", "birth_date_placeholder",
     "sex", "personal_id", "cmnd", "id_sex", "id_birth_year", "id_province_code",
-    "father_fold", "mother_fold", "hometown_province_code", "residence_province_code", "residence_commune",
+    "father_fold", "mother_fold", "hometown_province_code", "hometown_commune_key", "residence_province_code",
+    "residence_commune",
     "household_id", "relation_to_head", "head_fold",
 )
 
@@ -213,8 +214,12 @@ def train(linker: Any, rules: Rules) -> dict[str, float]:
 
 
 def model_json(linker: Any) -> dict[str, Any]:
-    """The trained model as a dictionary (Splink's model JSON, reloadable with `--model`)."""
-    return linker.misc.save_model_to_json(out_path=None)
+    """The trained model as a dictionary (Splink's model JSON, reloadable with `--model`). Without Splink's
+    `linker_uid`, a random name for its cached tables that is no part of the model (and made two identical
+    runs' model.json differ)."""
+    model = linker.misc.save_model_to_json(out_path=None)
+    model.pop("linker_uid", None)
+    return model
 
 
 def count_comparisons(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[dict[str, Any]]:

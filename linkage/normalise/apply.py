@@ -25,7 +25,7 @@ from linkage.normalise.dates import parse_date
 from linkage.normalise.encodings import repair_text
 from linkage.normalise.ids import parse_id
 from linkage.normalise.names import parse_name
-from linkage.normalise.places import REFORM_DATE, parse_place
+from linkage.normalise.places import REFORM_DATE, parse_place, unit_key
 from linkage.workspace import RAW_PREFIX, RECORDS, REJECTED
 
 STAGE = "normalise"
@@ -46,7 +46,8 @@ RECORD_COLUMNS = (
     "birth_date_precision", "birth_date_placeholder", "sex", "ethnicity_code", "ethnicity", "nationality",
     "religion", "personal_id", "personal_id_status", "id_province_code", "id_sex", "id_birth_year", "cmnd",
     "father_name", "father_fold", "mother_name", "mother_fold", "hometown", "hometown_province_code",
-    "birth_place", "birth_place_province_code", "residence", "residence_province_code", "residence_commune",
+    "hometown_commune_key", "birth_place", "birth_place_province_code", "residence", "residence_province_code",
+    "residence_commune",
     "household_id", "relation_to_head", "head_fold", "event_date", "flags",
 )
 
@@ -269,7 +270,7 @@ _AS_OF = {"post": REFORM_DATE, "pre": REFORM_DATE - _dt.timedelta(days=1), None:
 def _map_places(con: duckdb.DuckDBPyConnection) -> int:
     union = " UNION ".join(f"SELECT {c} AS v, era FROM _nb WHERE {c} IS NOT NULL" for c in PLACE_FIELDS)
     pairs = con.execute(f"SELECT DISTINCT v, era FROM ({union}) ORDER BY v, era NULLS FIRST").fetchall()
-    texts, codes_, communes, found, flags = [], [], [], [], []
+    texts, codes_, communes, commune_keys, found, flags = [], [], [], [], [], []
     repaired_cache: dict[str, tuple[str, bool]] = {}
     for v, era in pairs:
         if v not in repaired_cache:
@@ -280,6 +281,7 @@ def _map_places(con: duckdb.DuckDBPyConnection) -> int:
         texts.append(p.text)
         codes_.append(p.province_code)
         communes.append(p.commune)
+        commune_keys.append(unit_key(p.commune))
         found.append(bool(p.province_candidates))
         flags.append(list(p.flags) + (["legacy_encoding"] if legacy else []))
     _load(con, "_m_place", {
@@ -288,6 +290,7 @@ def _map_places(con: duckdb.DuckDBPyConnection) -> int:
         "text": (texts, _STR),
         "province_code": (codes_, _STR),
         "commune": (communes, _STR),
+        "commune_key": (commune_keys, _STR),
         "found": (found, pa.bool_()),
         "flags": (flags, _FLAGS),
     })
@@ -367,6 +370,7 @@ def _write(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, in
                fa.full_name AS father_name, fa.name_fold AS father_fold,
                mo.full_name AS mother_name, mo.name_fold AS mother_fold,
                hop.text AS hometown, hop.province_code AS hometown_province_code,
+               hop.commune_key AS hometown_commune_key,
                {bp["text"]} AS birth_place, {bp["province_code"]} AS birth_place_province_code,
                rsp.text AS residence, rsp.province_code AS residence_province_code,
                rsp.commune AS residence_commune,
