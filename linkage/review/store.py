@@ -213,6 +213,18 @@ class ChainReport:
     head_seq: int
     head_hash: str
     problems: list[str] = field(default_factory=list)
+    # What the chain head file says about the journal: 'ok' (it names the journal's last entry), 'behind' (it
+    # names an earlier entry, with that entry's hash: what a crash between a decision's commit and the file's
+    # update leaves; the entries after it are not covered), 'ahead' (entries were removed), 'mismatch' (the
+    # entry it names has another hash: the journal was rewritten, or the file edited), 'missing', 'unreadable'.
+    head_file: str = "ok"
+    head_file_seq: int | None = None
+    chain_ok: bool = True  # the entries' hashes and links alone (and the store's own head) are consistent
+
+    @property
+    def tampered(self) -> bool:
+        """Evidence of tampering (anything but a head file that is merely behind or missing)."""
+        return not self.chain_ok or self.head_file in ("ahead", "mismatch", "unreadable")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -356,23 +368,27 @@ class ReviewStore:
                         check: Callable[[Connection], Any] | None = None) -> tuple[Any, bool]:
         """Appends one journal entry atomically; returns (row, True). `check(conn)` runs first inside the
         locked transaction: it may raise to refuse the entry, or return something else than None (an
-        identical earlier decision), in which case nothing is written and (that, False) is returned."""
+        identical earlier decision), in which case nothing is written and (that, False) is returned.
+
+        The head file is updated after the commit, also when nothing was written: a command killed between its
+        decision's commit and the head file's update leaves the file one entry behind, and re-running that
+        command (its decision now an identical earlier one) or any later decision brings the file up to date."""
         with self.write() as conn:
-            if check is not None:
-                existing = check(conn)
-                if existing is not None:
-                    return existing, False
-            head = conn.execute(sa.select(journal_head.c.seq, journal_head.c.hash)
-                                .where(journal_head.c.id == 1)).one()
-            row = {name: entry.get(name) for name in HASHED_COLUMNS}
-            row["seq"] = head.seq + 1
-            row["prev_hash"] = head.hash
-            row["decided_at"] = format_ts(self.clock())  # under the lock: time order follows seq order
-            row["hash"] = entry_hash(row)
-            conn.execute(sa.insert(decisions).values(**row))
-            conn.execute(sa.update(journal_head).where(journal_head.c.id == 1)
-                         .values(seq=row["seq"], hash=row["hash"]))
+            existing = check(conn) if check is not None else None
+            if existing is None:
+                head = conn.execute(sa.select(journal_head.c.seq, journal_head.c.hash)
+                                    .where(journal_head.c.id == 1)).one()
+                row = {name: entry.get(name) for name in HASHED_COLUMNS}
+                row["seq"] = head.seq + 1
+                row["prev_hash"] = head.hash
+                row["decided_at"] = format_ts(self.clock())  # under the lock: time order follows seq order
+                row["hash"] = entry_hash(row)
+                conn.execute(sa.insert(decisions).values(**row))
+                conn.execute(sa.update(journal_head).where(journal_head.c.id == 1)
+                             .values(seq=row["seq"], hash=row["hash"]))
         self.publish_head()
+        if existing is not None:
+            return existing, False
         return row, True
 
     # ---- chain head -----------------------------------------------------------------------------------------
@@ -384,18 +400,32 @@ class ReviewStore:
         return int(row.seq), str(row.hash)
 
     def read_head_file(self) -> tuple[int, str] | None:
+        return self._read_head(self.chain_head)
+
+    @staticmethod
+    def _read_head(path: Path) -> tuple[int, str] | None:
+        """(seq, hash) in a head file; None when it does not exist, (-1, 'unreadable') when it cannot be read."""
         try:
-            data = json.loads(self.chain_head.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             return int(data["seq"]), str(data["hash"])
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError):
             return (-1, "unreadable")
 
+    def entry_hash_at(self, seq: int) -> str | None:
+        """The stored hash of journal entry `seq` (the genesis hash for 0; None when there is no such entry)."""
+        if seq == 0:
+            return GENESIS_HASH
+        with self.read() as conn:
+            row = conn.execute(sa.select(decisions.c.hash).where(decisions.c.seq == seq)).first()
+        return None if row is None else str(row[0])
+
     def publish_head(self) -> None:
         """Writes the journal head to the head file. Reading the head and writing the file happen under one
-        file lock, so the last writer always leaves the latest head. A file ahead of the store (a journal
-        truncated behind our back) is left as it is, for `verify_chain` to report."""
+        file lock, so the last writer always leaves the latest head. The file only moves forward along the
+        journal: a file ahead of the store (a journal truncated behind our back), unreadable, or naming an entry
+        whose hash has changed (a rewritten journal) is left as it is, for `verify_chain` to report."""
         from linkage.workspace import atomic_write_bytes
 
         self.chain_head.parent.mkdir(parents=True, exist_ok=True)
@@ -405,8 +435,9 @@ class ReviewStore:
             try:
                 seq, digest = self.head()
                 current = self.read_head_file()
-                if current is not None and current[0] > seq:
-                    return
+                if current is not None and (current[0] > seq or current[0] < 0
+                                            or self.entry_hash_at(current[0]) != current[1]):
+                    return  # ahead, unreadable or disagreeing: evidence for `audit verify`, never overwritten
                 payload = {"seq": seq, "hash": digest, "store": self.description, "store_id": self.store_id,
                            "written_at": format_ts(utc_now())}
                 atomic_write_bytes(self.chain_head, (canonical_json(payload) + "\n").encode("utf-8"))
@@ -414,9 +445,13 @@ class ReviewStore:
                 if fcntl is not None:
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
-    def verify_chain(self) -> ChainReport:
-        """Recomputes every entry's hash and link, and compares the head with the head file."""
+    def verify_chain(self, head_file: str | os.PathLike[str] | None = None) -> ChainReport:
+        """Recomputes every entry's hash and link, and compares the head with the head file (`head_file`: check
+        against another copy of it instead, e.g. one kept on write-once storage)."""
         problems: list[str] = []
+        chain_head = Path(head_file) if head_file is not None else self.chain_head
+        on_file = self._read_head(chain_head)
+        file_entry_hash: str | None = GENESIS_HASH if on_file is not None and on_file[0] == 0 else None
         prev = GENESIS_HASH
         expected_seq = 1
         count = 0
@@ -436,26 +471,39 @@ class ReviewStore:
                     problems.append(f"journal entry #{seq} does not follow the previous entry's hash")
                 if entry_hash(row) != row["hash"]:
                     problems.append(f"journal entry #{seq} was altered (hash mismatch)")
+                if on_file is not None and seq == on_file[0]:
+                    file_entry_hash = row["hash"]
                 prev = row["hash"]
                 last_hash = row["hash"]
                 expected_seq += 1
         last_seq = expected_seq - 1
         if (head.seq, head.hash) != (last_seq, last_hash):
             problems.append(f"the store's head (#{head.seq}) does not match the journal's last entry (#{last_seq})")
-        on_file = self.read_head_file()
+        chain_ok = not problems
+        status = "ok"
         if on_file is None:
             if count:
-                problems.append(f"the chain head file {self.chain_head} is missing")
+                status = "missing"
+                problems.append(f"the chain head file {chain_head} is missing")
         elif on_file[0] < 0:
-            problems.append(f"the chain head file {self.chain_head} is unreadable")
+            status = "unreadable"
+            problems.append(f"the chain head file {chain_head} is unreadable")
         elif on_file != (last_seq, last_hash):
             if on_file[0] > last_seq:
+                status = "ahead"
                 problems.append(f"the chain head file names entry #{on_file[0]} but the journal ends at "
                                 f"#{last_seq}: entries were removed")
+            elif on_file[0] < last_seq and file_entry_hash == on_file[1]:
+                status = "behind"
+                problems.append(f"the chain head file is behind: it names entry #{on_file[0]}, the journal ends "
+                                f"at #{last_seq} (an interrupted decision; entries after #{on_file[0]} are not "
+                                "covered by the file)")
             else:
+                status = "mismatch"
                 problems.append(f"the chain head file (entry #{on_file[0]}) does not match the journal")
         return ChainReport(ok=not problems, entries=count, head_seq=last_seq, head_hash=last_hash,
-                           problems=problems)
+                           problems=problems, head_file=status,
+                           head_file_seq=on_file[0] if on_file is not None else None, chain_ok=chain_ok)
 
 
 def open_review_store(review_store: str | None = None, db: str | os.PathLike[str] | None = None,
