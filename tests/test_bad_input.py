@@ -282,6 +282,19 @@ ERROR_CELL = [(b'<c r="B6"><f>CONCATENATE', b'<c r="B6" t="e"><f>CONCATENATE'),
               (b'("Tr\xe1\xba\xa7n ","Th\xe1\xbb\x8b")</f><v /></c>', b'("Tr\xe1\xba\xa7n ","Th\xe1\xbb\x8b")</f><v>#REF!</v></c>')]
 
 
+def xlsx_empty_text_formula(wb: Any) -> None:
+    ws = good_sheet(wb)
+    ws.append(["HT-05", BAD_NAME, "1970", "Nữ", '=IF(1=0,"x","")'])
+
+
+# Excel stores the empty text a formula returned as an empty value of type `str`: computed, not missing.
+EMPTY_TEXT = [(b'<c r="E6"><f>IF(1=0,"x","")</f><v /></c>', b'<c r="E6" t="str"><f>IF(1=0,"x","")</f><v></v></c>')]
+
+
+def check_empty_text_formula(con: duckdb.DuckDBPyConnection, rep: IngestReport, path: str) -> None:
+    assert raw(con, "civil_status", path, "full_name, personal_id")[4] == (BAD_NAME, None)
+
+
 def xlsx_sheets(wb: Any) -> None:
     wb.active.title = "Hướng dẫn"
     wb.active.append(["Điền danh sách vào trang sau"])
@@ -451,6 +464,9 @@ CASES = [
     Case("xlsx-formulas-without-cached-values", file_case("a.xlsx", lambda: xlsx_bytes(xlsx_formulas)),
          Loads(ok_rows(6, skip=(5,)), {5: ("ingest", "a formula without a stored value in column 'Họ và tên' "
                                                      "(open the file in Excel and save it again)")})),
+    Case("xlsx-formula-cached-empty-text",
+         file_case("a.xlsx", lambda: xlsx_bytes(xlsx_empty_text_formula, EMPTY_TEXT)),
+         Loads(ok_rows(5), check=check_empty_text_formula)),
     Case("xlsx-error-value", file_case("a.xlsx", lambda: xlsx_bytes(xlsx_formulas, ERROR_CELL)),
          Loads(ok_rows(6, skip=(5,)), {5: ("ingest", "an Excel error value (#REF!) in column 'Họ và tên'")})),
     Case("xlsx-several-sheets", file_case("a.xlsx", lambda: xlsx_bytes(xlsx_sheets)),

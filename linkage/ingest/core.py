@@ -93,7 +93,8 @@ def ingest(
     """Reads every (kind, path) and replaces `raw_<kind>` of each kind named (all its files together) and its
     `rejected` rows of stage `ingest`. `mapping`: a mapping YAML file; `rules`: a rules folder whose
     `headers.yaml` adds header aliases (and whose `mapping.yaml` is used when `mapping` is not given);
-    `encoding` / `delimiter` / `sheet` force what is otherwise detected (first sheet for Excel)."""
+    `encoding` / `delimiter` / `sheet` force what is otherwise detected (for Excel, the first sheet with a
+    recognisable header; the report notes the sheets not read)."""
     started = time.perf_counter()
     if not sources:
         raise UserError("no input files: give at least one --source KIND=PATH")

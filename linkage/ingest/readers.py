@@ -258,8 +258,7 @@ class CsvReader:
         n = len(self.header)
         check_bytes = self.encoding.method == DAMAGED_UTF8
 
-        def problem(rec: Sequence[str]) -> str | None:
-            joined = "".join(rec)
+        def problem(rec: Sequence[str], joined: str) -> str | None:
             if check_bytes and _INVALID_BYTE.search(joined):
                 return "invalid UTF-8 bytes in the row (another encoding pasted in, or the file cut short?)"
             if "\x00" in joined:
@@ -285,9 +284,10 @@ class CsvReader:
                     rec, err = None, str(exc)
                 row += 1
                 if rec is not None and len(rec) == n:
-                    if not "".join(rec).strip():
+                    joined = "".join(rec)
+                    if not joined.strip():
                         yield row, None, None
-                    elif bad := problem(rec):
+                    elif bad := problem(rec, joined):
                         yield row, None, cut_short(bad)
                     else:
                         yield row, rec, None
@@ -296,7 +296,7 @@ class CsvReader:
                     yield row, None, None
                     continue
                 if rec is not None and len(rec) > n and not "".join(rec[n:]).strip():
-                    if bad := problem(rec):
+                    if bad := problem(rec, "".join(rec)):
                         yield row, None, cut_short(bad)
                     else:
                         yield row, rec, None  # trailing empty fields (`a,b,c,,`) are harmless
@@ -403,11 +403,13 @@ def _pad(digits: str, number_format: str | None) -> str:
 _CELL_REF = re.compile(rb"([A-Z]{1,3})(\d+)")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-# A cell holding a formula and no stored value (`<v/>`, `<v></v>` or none): Excel has never computed it.
+# A cell holding a formula and no stored value (`<v/>`, `<v></v>` or none): Excel has never computed it. (A
+# text formula whose result is the empty string, `t="str"` with an empty value, is computed: not one of these.)
 _UNCACHED_FORMULA = re.compile(
-    rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+    rb'<(?:\w+:)?c(\s[^>]*?)\br="([A-Z]{1,3})(\d+)"([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
     rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
+_TEXT_TYPE = re.compile(rb'\bt="(?:str|inlineStr|s)"')
 _XML_CHUNK = 4 << 20
 _XML_OVERLAP = 64 << 10
 
@@ -441,7 +443,8 @@ def _sheet_xml_facts(path: str, member: str | None) -> tuple[list[tuple[int, int
                     merged.add((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
                 if _HAS_FORMULA.search(data):
                     for m in _UNCACHED_FORMULA.finditer(data):
-                        uncached.add((int(m.group(2)), _col_index(m.group(1))))
+                        if not _TEXT_TYPE.search(m.group(1) + m.group(4)):
+                            uncached.add((int(m.group(3)), _col_index(m.group(2))))
                 tail = data[-_XML_OVERLAP:]
     except (KeyError, OSError, zipfile.BadZipFile, ValueError):
         return [], set()
