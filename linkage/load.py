@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from linkage.checkpoints import checkpoint
 from linkage.errors import UserError
 from linkage.workspace import WorkspaceConfig, atomic_output_dir, connect, require_table, table_exists
 
@@ -178,7 +179,7 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
     from linkage.cluster import cluster, inputs_digest, is_current, record_inputs
     from linkage.conflicts import detect_conflicts
     from linkage.model import load_rules
-    from linkage.pipeline import decision_links
+    from linkage.pipeline import decision_links, require_finished_run
 
     rules = load_rules(rules_dir)
     res = LoadResult()
@@ -186,6 +187,7 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
     try:
         for t in ("records", "pairs", "persons"):
             require_table(con, t, "run `linkage run` first")
+        require_finished_run(con)
         must, cannot = decision_links(ws, review_store)
         res.must_links, res.cannot_links = len(must), len(cannot)
         digest = inputs_digest(rules.match_weight, rules.possible_weight, must, cannot)
@@ -194,6 +196,7 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
             cluster(con, rules.match_weight, rules.possible_weight, must, cannot)
             detect_conflicts(con)
             record_inputs(con, digest)
+            checkpoint("load.after_recluster")
         applicable, stale, gone = _field_decisions(ws, review_store, con)
         res.decisions_applied, res.decisions_stale, res.decisions_gone = len(applicable), len(stale), len(gone)
         dec = pa.table({
@@ -230,6 +233,7 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
                 THEN make_date(birth_year, birth_month, birth_day) END;
             """
         )
+        checkpoint("load.after_decisions")
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _open AS
@@ -257,9 +261,11 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
         with atomic_output_dir(out) as tmp:
             con.execute(f"COPY (SELECT * FROM golden ORDER BY person_id) TO '{_q(tmp / 'golden.parquet')}' "
                         "(FORMAT parquet, COMPRESSION zstd)")
+            checkpoint("load.output_partial")
             con.execute(f"COPY (SELECT * FROM pending ORDER BY person_id) TO '{_q(tmp / 'pending.parquet')}' "
                         "(FORMAT parquet, COMPRESSION zstd)")
             (tmp / "accounting.json").write_text(json.dumps(asdict(res), indent=1), encoding="utf-8")
+        checkpoint("load.after_output_swap")
         from linkage.snapshot import publish
 
         publish(con, ws.path)

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from linkage import __version__
+from linkage.checkpoints import checkpoint
 from linkage.workspace import WorkspaceConfig, atomic_output_dir, connect, table_exists
 
 Echo = Callable[[str], None]
@@ -95,6 +96,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
     log = log or StageLog(echo)
     con = connect(ws)
     try:
+        mark_run(con, "running", started)  # until the end: `load` refuses a workspace left mid-run
         if not opts.skip_ingest:
             from linkage.ingest import ingest
 
@@ -102,6 +104,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
             rep = ingest(con, opts.sources, mapping=opts.mapping, encoding=opts.encoding, rules=opts.rules_dir)
             log.counts["ingest"] = rep.as_dict()
             log.done("ingest", t0, rep.summary_line())
+            checkpoint("run.after_ingest")
 
         t0 = log.start("normalise", "normalise names, dates, ID numbers, places")
         nstats = normalise(con)
@@ -109,6 +112,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
         kept = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
         rejected = con.execute("SELECT count(*) FROM rejected").fetchall()[0][0] if table_exists(con, "rejected") else 0
         log.done("normalise", t0, f"{kept:,} records kept, {rejected:,} rows rejected in total")
+        checkpoint("run.after_normalise")
 
         t0 = log.start("link", "link records (Splink)" + (" with the given model" if model else ", training the model"))
         lres = link(con, rules, model, engine=opts.engine, spark_options=opts.spark_options)
@@ -116,6 +120,7 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
         log.timings.update({f"link_{k}": round(v, 3) for k, v in lres.timings.items()})
         log.done("link", t0, f"{lres.pairs_kept:,} candidate pairs scored above weight {rules.keep_pairs_weight}")
         _save_model(con, lres.model, started)
+        checkpoint("run.after_link")
 
         t0 = log.start("cluster", "cluster records into persons")
         must, cannot = decision_links(ws, opts.review_store)
@@ -127,10 +132,12 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
             f"{cres.persons:,} persons from {cres.records:,} records; {cres.possible_matches:,} possible matches"
             + (f"; {cres.held_pairs:,} links held apart ({_fmt_reasons(cres.held_reasons)})" if cres.held_pairs else ""),
         )
+        checkpoint("run.after_cluster")
 
         t0 = log.start("conflicts", "compare each person's documents")
         n_conf = _conflicts(con, log)
         log.done("conflicts", t0, f"{n_conf:,} conflicts")
+        checkpoint("run.after_conflicts")
 
         t0 = log.start("write", f"write outputs to {opts.out}")
         summary = {
@@ -147,13 +154,36 @@ def run(ws: WorkspaceConfig, opts: RunOptions, echo: Echo, log: StageLog | None 
             "versions": _versions(),
         }
         _write_outputs(con, opts.out, summary, lres.model)
+        checkpoint("run.after_output_swap")
         from linkage.snapshot import publish
 
         snap = publish(con, ws.path)
+        mark_run(con, "complete", started)
         log.done("write", t0, f"clusters, rejected, conflicts, possible matches, run.json; review snapshot {snap}")
         return summary
     finally:
         con.close()
+
+
+RUN_STATE = "run_state"
+
+
+def mark_run(con: duckdb.DuckDBPyConnection, state: str, started: dt.datetime) -> None:
+    """Records whether the last `run` on this workspace finished (its stages replace tables one by one)."""
+    con.execute(f"CREATE OR REPLACE TABLE {RUN_STATE} AS SELECT ?::VARCHAR AS state, ?::TIMESTAMP AS started",
+                [state, started.replace(tzinfo=None)])
+
+
+def require_finished_run(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuses a workspace whose last `run` stopped part-way (crash, kill, error): its tables may mix two runs."""
+    if not table_exists(con, RUN_STATE):
+        return
+    rows = con.execute(f"SELECT state, started FROM {RUN_STATE}").fetchall()
+    if rows and rows[0][0] != "complete":
+        from linkage.errors import UserError
+
+        raise UserError(f"the last `linkage run` on this workspace (started {rows[0][1]:%Y-%m-%d %H:%M:%S} UTC) "
+                        "did not finish, so its tables may mix two runs; run it again before `linkage load`")
 
 
 def _fmt_reasons(reasons: dict[str, int]) -> str:
@@ -240,6 +270,7 @@ def _sql_path(path: Path) -> str:
 def _write_outputs(con: duckdb.DuckDBPyConnection, out: str, summary: dict[str, Any], model: dict[str, Any]) -> None:
     with atomic_output_dir(out) as tmp:
         _copy(con, CLUSTERS_SQL, tmp / "clusters.parquet")
+        checkpoint("run.output_partial")
         if table_exists(con, "rejected"):
             _copy(con, "SELECT source, record_id, file, row, stage, reason FROM rejected "
                        "ORDER BY source, file, row", tmp / "rejected.parquet")

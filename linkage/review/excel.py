@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from unidecode import unidecode
 
+from linkage.checkpoints import checkpoint
 from linkage.errors import UserError
 from linkage.normalise.text import fold
 from linkage.review import conflicts as ws_conflicts
@@ -530,7 +531,9 @@ def import_workbooks(con: duckdb.DuckDBPyConnection, store: ReviewStore, files: 
     if not account.decides:
         raise UserError(f"user {account.username} ({account.role}) does not record decisions")
     report: list[ImportRow] = []
-    for f in files:
+    for i, f in enumerate(files):
+        if i:
+            checkpoint("review_import.between_files")
         report.extend(_import_file(con, store, Path(f), account.username))
     return report
 
@@ -589,6 +592,8 @@ def _import_file(con: duckdb.DuckDBPyConnection, store: ReviewStore, path: Path,
         edit, fingerprint, previous = data
         out.append(_apply_row(store, username, name, r, conflict_id, found.get(conflict_id or ""), edit,
                               fingerprint, previous))
+        if out[-1].status == "recorded":
+            checkpoint("review_import.after_decision")
     return out
 
 
