@@ -43,6 +43,18 @@ def load_model_file(path: str | Path) -> dict[str, Any]:
     return model
 
 
+def _train_single_threaded(con: duckdb.DuckDBPyConnection, linker: Any, rules: Rules) -> dict[str, float]:
+    """Training on one DuckDB thread: EM sums floating-point numbers, and threads add them up in whatever order
+    they finish, so the trained m probabilities (and every match weight after them) changed in their last digits
+    from run to run. One thread adds them in one order: the same inputs give the same model bit for bit."""
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    con.execute("SET threads = 1")
+    try:
+        return train(linker, rules)
+    finally:
+        con.execute(f"SET threads = {threads}")
+
+
 def link(
     con: duckdb.DuckDBPyConnection,
     rules: Rules,
@@ -66,7 +78,7 @@ def link(
     linker = make_linker(con, settings)
     timings["prepare"] = time.perf_counter() - t0
     if trained:
-        timings.update({f"train_{k}": v for k, v in train(linker, rules).items()})
+        timings.update({f"train_{k}": v for k, v in _train_single_threaded(con, linker, rules).items()})
     t0 = time.perf_counter()
     if engine == "spark":
         from linkage.engines.spark import score_pairs_spark
