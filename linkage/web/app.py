@@ -32,6 +32,9 @@ from linkage.web.security import (
     Session,
     SessionStore,
     csrf_ok,
+    log,
+    loggable,
+    refused_input,
 )
 from linkage.web.snapshot import Snapshot, SnapshotHolder
 from linkage.web.state import CurrentDecisions
@@ -140,8 +143,11 @@ def _here(request: Request) -> str:
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    """A local path to go back to (never another site)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or "\n" in value:
+    """A local path to go back to (never another site). Browsers drop tabs and line breaks from a URL and read
+    a backslash as a slash, so `/<TAB>/evil.example` would be `//evil.example`: any control character, space
+    or backslash is refused."""
+    if (not value or not value.startswith("/") or value.startswith("//") or "\\" in value
+            or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in value)):
         return default
     return value
 
@@ -175,6 +181,7 @@ def _run(handler: Handler, request: Request, form: dict[str, str], login: bool,
             web.sessions.drop(session)
             session, account = None, None
     ctx = Ctx(request, web, form, session, account, lang)
+    refused = refused_input(request.path_params, request.query_params.multi_items(), form)
     if login and account is None:
         ctx.clear_session = request.cookies.get(COOKIE) is not None
         target = "/login"
@@ -185,10 +192,15 @@ def _run(handler: Handler, request: Request, form: dict[str, str], login: bool,
         response: Response = ctx.redirect(target)
     elif roles is not None and (account is None or account.role not in roles):
         response = ctx.error(403, "forbidden")
+    elif refused is not None:
+        response = ctx.error(refused, "bad_form" if refused == 400 else "not_found")
     elif request.method == "POST" and not csrf_ok(session, form.get("csrf")):
         response = ctx.error(403, "bad_csrf")
     else:
         response = handler(ctx, **request.path_params)
+    if response.status_code == 403:
+        log.warning("refused (403) %s %s for %s from %s", request.method, loggable(request.url.path),
+                    account.username if account else "-", ctx.client_ip)
     if ctx.set_session is not None:
         response.set_cookie(COOKIE, ctx.set_session.id, httponly=True, samesite="lax", secure=web.secure, path="/")
     elif ctx.clear_session:

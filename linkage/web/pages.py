@@ -18,6 +18,7 @@ from linkage.review.decisions import ConflictInfo, DecisionError, history_of, pe
 from linkage.web import views
 from linkage.web.app import Ctx, safe_next
 from linkage.web.i18n import LANGS
+from linkage.web.security import log, loggable
 from linkage.web.state import active_claims
 
 ERROR_STATUS = {"outside_jurisdiction": 403, "not_allowed": 403, "clash": 409, "stale": 409, "claimed": 409,
@@ -57,14 +58,17 @@ def login_submit(ctx: Ctx) -> Response:
     target = safe_next(ctx.form.get("next"), "/")
     wait = ctx.web.throttle.retry_after(username, ctx.client_ip)
     if wait > 0:
+        log.warning("log-in refused (throttled) for user %s from %s", loggable(username), ctx.client_ip)
         return ctx.render("login.html", status=429, next=target, notice=None, username=username,
                           error=ctx.t("login_throttled", minutes=max(1, math.ceil(wait / 60))))
     account = acc.authenticate(ctx.store, username, password) if username and password else None
     if account is None:
         ctx.web.throttle.failed(username, ctx.client_ip)
+        log.warning("log-in failed for user %s from %s", loggable(username), ctx.client_ip)
         return ctx.render("login.html", status=401, next=target, notice=None, username=username,
                           error=ctx.t("login_failed"))
     ctx.web.throttle.succeeded(username)
+    log.info("log-in of %s from %s", account.username, ctx.client_ip)
     ctx.session = ctx.web.sessions.rotate(ctx.session, account.username)
     ctx.set_session = ctx.session
     ctx.account = account

@@ -6,6 +6,7 @@ for an office application (run one process per store; see docs/deploy.md)."""
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -16,6 +17,27 @@ from typing import Any
 
 COOKIE = "linkage_session"
 LANG_COOKIE = "linkage_lang"
+MAX_ID = 2**31 - 1  # the review store's integer columns (decision ids) are 32-bit on PostgreSQL
+log = logging.getLogger("linkage.web")
+
+
+def loggable(text: object, limit: int = 80) -> str:
+    """A value typed by a client, safe to put in a log line: control characters (CR, LF …) become '?' so that
+    nobody can forge log lines, and it is cut to `limit` characters."""
+    s = str(text)[:limit]
+    return "".join("?" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch for ch in s)
+
+
+def refused_input(path_params: dict[str, Any], query: list[tuple[str, str]], form: dict[str, str]) -> int | None:
+    """The status for a request whose input no page may see (None: fine). NUL characters are refused with 400:
+    PostgreSQL cannot store them, and no form or id has a use for them. An integer id outside the store's
+    range names nothing: 404."""
+    texts = [*query, *form.items(), *((k, v) for k, v in path_params.items() if isinstance(v, str))]
+    if any("\x00" in k or "\x00" in v for k, v in texts):
+        return 400
+    if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in path_params.values()):
+        return 404
+    return None
 
 
 @dataclass
@@ -161,9 +183,15 @@ def security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
+ERROR_500 = (b"<!doctype html><html lang=vi><meta charset=utf-8><title>500</title>"
+             b"<p>L\xe1\xbb\x97i / Error</p><p><a href=\"/\">Trang ch\xe1\xbb\xa7 / Home</a></p></html>")
+
+
 class SecurityHeadersMiddleware:
     """Adds the security headers to every response, and `Cache-Control: no-store` to every page that is not a
-    static asset (pages hold citizens' data)."""
+    static asset (pages hold citizens' data). An unexpected error gets a plain 500 page with the same headers
+    (Starlette's own error page comes from outside every middleware, without them); the exception goes on
+    to the server, which logs its traceback. The client never sees it."""
 
     def __init__(self, app: Any, secure: bool = False) -> None:
         self.app = app
@@ -185,4 +213,20 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            if not started:
+                await send_with_headers({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-length", str(len(ERROR_500)).encode())]})
+                await send_with_headers({"type": "http.response.body", "body": ERROR_500})
+            raise
