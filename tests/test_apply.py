@@ -301,7 +301,7 @@ def test_rollback_keeps_previous_records(small_workspace: duckdb.DuckDBPyConnect
     before = con.execute("SELECT * FROM records ORDER BY uid").fetchall()
     from linkage.normalise import apply
 
-    def boom(_con: duckdb.DuckDBPyConnection) -> int:
+    def boom(_con: duckdb.DuckDBPyConnection, _pool: object) -> int:
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(apply, "_map_ids", boom)

@@ -24,7 +24,8 @@ from linkage.normalise import codes
 from linkage.normalise.dates import parse_date
 from linkage.normalise.encodings import repair_text
 from linkage.normalise.ids import parse_id
-from linkage.normalise.names import parse_name
+from linkage.normalise.names import parse_repaired_name
+from linkage.normalise.parallel import ParsePool
 from linkage.normalise.places import REFORM_DATE, parse_place, unit_key
 from linkage.workspace import RAW_PREFIX, RECORDS, REJECTED
 
@@ -70,8 +71,11 @@ def normalise(
     con: duckdb.DuckDBPyConnection,
     *,
     sex_mapping: Mapping[str, str | None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """(Re)write `records` from every `raw_<source>` table and append unusable rows to `rejected`.
+
+    Distinct values are parsed by `workers` processes (default: the cores available) when there are many.
 
     Returns counts: `kept`, `kept_by_source`, `rejected` (per source), `distinct` values per field family and
     `timings` (seconds per step)."""
@@ -96,18 +100,19 @@ def normalise(
         _union_raw(con, sources)
         t = lap("union", t)
         distinct: dict[str, int] = {}
-        distinct["names"] = _map_names(con)
-        t = lap("names", t)
-        distinct["dates"] = _map_dates(con)
-        t = lap("dates", t)
-        distinct["codes"] = _map_codes(con, sex_mapping)
-        t = lap("codes", t)
-        _base_rows(con)
-        t = lap("base", t)
-        distinct["places"] = _map_places(con)
-        t = lap("places", t)
-        distinct["ids"] = _map_ids(con)
-        t = lap("ids", t)
+        with ParsePool(workers) as pool:
+            distinct["names"] = _map_names(con, pool)
+            t = lap("names", t)
+            distinct["dates"] = _map_dates(con, pool)
+            t = lap("dates", t)
+            distinct["codes"] = _map_codes(con, sex_mapping)
+            t = lap("codes", t)
+            _base_rows(con)
+            t = lap("base", t)
+            distinct["places"] = _map_places(con, pool)
+            t = lap("places", t)
+            distinct["ids"] = _map_ids(con, pool)
+            t = lap("ids", t)
         kept_by_source, rejected = _write(con)
         t = lap("write", t)
         for name in ("_nr", "_nb", "_m_name", "_m_date", "_m_sex", "_m_eth", "_m_nat", "_m_rel", "_m_rlg",
@@ -179,29 +184,31 @@ _STR = pa.string()
 _FLAGS = pa.list_(pa.string())
 
 
-def _map_names(con: duckdb.DuckDBPyConnection) -> int:
+def _name_row(value: str) -> tuple[bool, tuple[Any, ...] | None]:
+    """(mojibake repaired?, the name's parts in `_NAME_COLS` order + ascii-only), for one distinct value."""
+    repaired, kind = repair_text(value)
+    p = parse_repaired_name(repaired)
+    if p is None:
+        return kind is not None, None
+    return kind is not None, (*(getattr(p, c) for c in _NAME_COLS), p.name_ascii_only)
+
+
+def _map_names(con: duckdb.DuckDBPyConnection, pool: ParsePool) -> int:
     values = _distinct(con, ("full_name", "father_name", "mother_name", "head_name"))
-    out: dict[str, list[Any]] = {c: [] for c in _NAME_COLS}
-    ascii_only: list[bool | None] = []
-    legacy: list[bool] = []
-    for v in values:
-        repaired, kind = repair_text(v)
-        p = parse_name(repaired)
-        legacy.append(kind is not None)
-        for c in _NAME_COLS:
-            out[c].append(getattr(p, c) if p is not None else None)
-        ascii_only.append(p.name_ascii_only if p is not None else None)
+    rows = pool.map(_name_row, values)
+    empty = (None,) * (len(_NAME_COLS) + 1)
+    parts = [r[1] or empty for r in rows]
     cols: dict[str, tuple[list[Any], pa.DataType]] = {"v": (values, _STR)}
-    cols.update({c: (out[c], _STR) for c in _NAME_COLS})
-    cols["name_ascii_only"] = (ascii_only, pa.bool_())
-    cols["legacy"] = (legacy, pa.bool_())
+    cols.update({c: ([p[i] for p in parts], _STR) for i, c in enumerate(_NAME_COLS)})
+    cols["name_ascii_only"] = ([p[-1] for p in parts], pa.bool_())
+    cols["legacy"] = ([r[0] for r in rows], pa.bool_())
     _load(con, "_m_name", cols)
     return len(values)
 
 
-def _map_dates(con: duckdb.DuckDBPyConnection) -> int:
+def _map_dates(con: duckdb.DuckDBPyConnection, pool: ParsePool) -> int:
     values = _distinct(con, ("birth_date", "registration_date", "issue_date"))
-    parts = [parse_date(v) for v in values]
+    parts = pool.map(parse_date, values)
     _load(con, "_m_date", {
         "v": (values, _STR),
         "year": ([p.year for p in parts], pa.int32()),
@@ -267,42 +274,42 @@ def _base_rows(con: duckdb.DuckDBPyConnection) -> None:
 _AS_OF = {"post": REFORM_DATE, "pre": REFORM_DATE - _dt.timedelta(days=1), None: None}
 
 
-def _map_places(con: duckdb.DuckDBPyConnection) -> int:
+def _place_row(value_era: tuple[str, str | None]) -> tuple[Any, ...]:
+    """(text, province code, commune, commune key, found, flags) of one distinct (value, era)."""
+    v, era = value_era
+    fixed, kind = repair_text(v)
+    p = parse_place(fixed, as_of=_AS_OF[era])
+    return (p.text, p.province_code, p.commune, unit_key(p.commune), bool(p.province_candidates),
+            list(p.flags) + (["legacy_encoding"] if kind is not None else []))
+
+
+def _map_places(con: duckdb.DuckDBPyConnection, pool: ParsePool) -> int:
     union = " UNION ".join(f"SELECT {c} AS v, era FROM _nb WHERE {c} IS NOT NULL" for c in PLACE_FIELDS)
     pairs = con.execute(f"SELECT DISTINCT v, era FROM ({union}) ORDER BY v, era NULLS FIRST").fetchall()
-    texts, codes_, communes, commune_keys, found, flags = [], [], [], [], [], []
-    repaired_cache: dict[str, tuple[str, bool]] = {}
-    for v, era in pairs:
-        if v not in repaired_cache:
-            fixed, kind = repair_text(v)
-            repaired_cache[v] = (fixed, kind is not None)
-        fixed, legacy = repaired_cache[v]
-        p = parse_place(fixed, as_of=_AS_OF[era])
-        texts.append(p.text)
-        codes_.append(p.province_code)
-        communes.append(p.commune)
-        commune_keys.append(unit_key(p.commune))
-        found.append(bool(p.province_candidates))
-        flags.append(list(p.flags) + (["legacy_encoding"] if legacy else []))
+    rows = pool.map(_place_row, pairs)
     _load(con, "_m_place", {
         "v": ([p[0] for p in pairs], _STR),
         "era": ([p[1] for p in pairs], _STR),
-        "text": (texts, _STR),
-        "province_code": (codes_, _STR),
-        "commune": (communes, _STR),
-        "commune_key": (commune_keys, _STR),
-        "found": (found, pa.bool_()),
-        "flags": (flags, _FLAGS),
+        "text": ([r[0] for r in rows], _STR),
+        "province_code": ([r[1] for r in rows], _STR),
+        "commune": ([r[2] for r in rows], _STR),
+        "commune_key": ([r[3] for r in rows], _STR),
+        "found": ([r[4] for r in rows], pa.bool_()),
+        "flags": ([r[5] for r in rows], _FLAGS),
     })
     return len(pairs)
 
 
-def _map_ids(con: duckdb.DuckDBPyConnection) -> int:
+def _id_parts(row: tuple[str, str | None, int | None]) -> Any:
+    return parse_id(*row)
+
+
+def _map_ids(con: duckdb.DuckDBPyConnection, pool: ParsePool) -> int:
     union = " UNION ".join(
         f"SELECT {c} AS v, sex_n AS sex, b_year AS byear FROM _nb WHERE {c} IS NOT NULL" for c in ID_COLUMNS
     )
     rows = con.execute(f"SELECT DISTINCT v, sex, byear FROM ({union}) ORDER BY v, sex NULLS FIRST, byear NULLS FIRST").fetchall()
-    parts = [parse_id(v, sex, by) for v, sex, by in rows]
+    parts = pool.map(_id_parts, rows)
     _load(con, "_m_id", {
         "v": ([r[0] for r in rows], _STR),
         "sex": ([r[1] for r in rows], _STR),

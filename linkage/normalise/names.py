@@ -108,7 +108,7 @@ def _match_suffix(folds: list[str], candidates: list[tuple[str, ...]], keep: int
 def split_name(display: str) -> tuple[str | None, str | None, str | None]:
     """Split a cleaned, title-cased name into (surname, middle, given); see the module docstring."""
     toks = display.split(" ")
-    folds = [fold(t) or "" for t in toks]
+    folds = [_fold_token(t) for t in toks]
     if len(toks) == 1:
         return None, None, toks[0]
     if _is_family_last(toks):
@@ -143,6 +143,33 @@ def parse_name(value: str | None) -> NameParts | None:
     if value is None:
         return None
     repaired, _ = repair_text(str(value))
+    return parse_repaired_name(repaired)
+
+
+# Names are made of a few thousand syllables: the per-word work (folding, generic middle names, phonetic keys)
+# is cached per word.
+@lru_cache(maxsize=262144)
+def _fold_token(token: str) -> str:
+    return fold(token) or ""
+
+
+def _join_folds(tokens: list[str]) -> str | None:
+    """`fold(" ".join(tokens))`, from the cached folds of the words (fold works word by word)."""
+    return " ".join(f for f in map(_fold_token, tokens) if f) or None
+
+
+@lru_cache(maxsize=65536)
+def _is_generic_cached(token: str, ascii_only: bool) -> bool:
+    return _is_generic(token, ascii_only)
+
+
+@lru_cache(maxsize=65536)
+def _phonetic_word(folded_word: str) -> str:
+    return _syllable_key(folded_word)
+
+
+def parse_repaired_name(repaired: str) -> NameParts | None:
+    """`parse_name` of a value whose mojibake is already repaired (`repair_text`)."""
     cleaned = clean_text(repaired)
     if cleaned is None:
         return None
@@ -153,22 +180,24 @@ def parse_name(value: str | None) -> NameParts | None:
     surname, middle, given = split_name(display)
     ascii_only = not has_diacritics(display)
     middle_core = None
+    middle_toks = middle.split(" ") if middle else []
     if middle:
-        core = [t for t in middle.split(" ") if not _is_generic(t, ascii_only)]
-        middle_core = fold(" ".join(core)) if core else None
-    surname_fold = fold(surname)
+        core = [t for t in middle_toks if not _is_generic_cached(t, ascii_only)]
+        middle_core = _join_folds(core) if core else None
+    surname_fold = _join_folds(surname.split(" ")) if surname else None
+    given_fold = _join_folds(given.split(" ")) if given else None
     return NameParts(
         full_name=display,
         surname=surname,
         middle_name=middle,
         given_name=given,
-        name_fold=fold(display),
+        name_fold=_join_folds(toks),
         surname_fold=surname_fold,
-        middle_fold=fold(middle),
-        given_fold=fold(given),
+        middle_fold=_join_folds(middle_toks) if middle else None,
+        given_fold=given_fold,
         surname_key=_surname_key(surname_fold),
         middle_core_fold=middle_core,
-        given_phonetic=phonetic_key(given) if given else None,
+        given_phonetic=" ".join(_phonetic_word(w) for w in given_fold.split(" ")) if given_fold else None,
         name_ascii_only=ascii_only,
     )
 

@@ -171,6 +171,7 @@ def fold(value: str | None) -> str | None:
     return s or None
 
 
+@lru_cache(maxsize=65536)
 def _title_word(word: str) -> str:
     out: list[str] = []
     capital_next = True
