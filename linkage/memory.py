@@ -1,4 +1,5 @@
-"""Peak resident memory of this process, sampled in a background thread (DuckDB works in-process)."""
+"""Peak resident memory of this process and its children (the parse workers of normalisation), sampled in a
+background thread (DuckDB works in-process)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,26 @@ class PeakMemory:
         self._peak = 0
         self._thread: threading.Thread | None = None
 
+    def _rss(self) -> int:
+        total = self._proc.memory_info().rss
+        for child in self._proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # ended meanwhile
+                pass
+        return total
+
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self._peak = max(self._peak, self._proc.memory_info().rss)
+            self._peak = max(self._peak, self._rss())
             self._stop.wait(self._interval)
 
     def reset(self) -> None:
-        self._peak = self._proc.memory_info().rss
+        self._peak = self._rss()
 
     @property
     def peak_mb(self) -> float:
-        self._peak = max(self._peak, self._proc.memory_info().rss)
+        self._peak = max(self._peak, self._rss())
         return self._peak / 2**20
 
     def __enter__(self) -> PeakMemory:
