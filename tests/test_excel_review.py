@@ -372,7 +372,8 @@ def test_cli_verify_journal(env):
     _import(env, [path])
     args = ["verify", "--review-store", env.cli_target]
     result = CliRunner().invoke(review_command, args)
-    assert result.exit_code == 0 and "Journal intact: 1 decisions" in result.output, result.output
+    assert result.exit_code == 0 and "RESULT: INTACT" in result.output and "decisions: 1;" in result.output, \
+        result.output
     (env.tmp / "chain-head").unlink()
     result = CliRunner().invoke(review_command, args)
     assert result.exit_code == 1 and "head file" in result.output

@@ -20,7 +20,7 @@ from linkage.workspace import WorkspaceConfig, connect
 @click.option("--encoding", default=None,
               help="Force the text encoding (utf-8, utf-16, cp1258, tcvn3, vni, viscii); default: detected.")
 @click.option("--delimiter", default=None, help="Force the CSV delimiter (, ; | or tab); default: detected.")
-@click.option("--sheet", default=None, help="Excel sheet name or number (default: the first sheet).")
+@click.option("--sheet", default=None, help="Excel sheet name or number (default: the first sheet with a recognisable header).")
 @workspace_options
 def command(ws: WorkspaceConfig, sources: tuple[str, ...], mapping: str | None, rules_dir: str | None,
             encoding: str | None, delimiter: str | None, sheet: str | None) -> None:

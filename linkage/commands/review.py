@@ -101,17 +101,11 @@ def import_command(ws: WorkspaceConfig, files: tuple[str, ...], username: str, r
 @command.command("verify")
 @review_store_option
 @click.option("--db", "db", default=None, help="Workspace DuckDB file; the default review store lies beside it.")
+@click.option("--head-file", default=None, type=click.Path(dir_okay=False),
+              help="Check against this copy of the chain head file instead of the store's own.")
 @click.pass_context
-def verify_command(ctx: click.Context, review_store: str | None, db: str | None) -> None:
-    """Checks the decisions journal's hash chain and its head file (exit 1 when broken)."""
-    with open_review_store(review_store, db) as store:
-        report = store.verify_chain()
-        head_file = store.chain_head
-    if report.ok:
-        click.echo(f"Journal intact: {report.entries} decisions, head #{report.head_seq} {report.head_hash[:16]}… "
-                   f"(head file {head_file})")
-        return
-    for problem in report.problems:
-        click.echo(f"PROBLEM: {problem}", err=True)
-    click.echo(f"Journal NOT intact ({len(report.problems)} problem(s), {report.entries} decisions)", err=True)
-    ctx.exit(1)
+def verify_command(ctx: click.Context, review_store: str | None, db: str | None, head_file: str | None) -> None:
+    """The same check as `linkage audit verify` (exit 0 intact, 1 broken, 3 head file behind)."""
+    from linkage.commands.audit import verify_command as audit_verify
+
+    ctx.invoke(audit_verify, review_store=review_store, db=db, head_file=head_file)
