@@ -70,6 +70,7 @@ ACCESS: dict[tuple[str, str], object] = {
 # (Possible matches and proposals are stewards' only, and stewards cover every commune; user names are the
 # admin's.)
 SCOPED = {"person_id", "conflict_id"}
+OBJECTS = SCOPED | {"match_id", "decision_id", "username"}  # every path parameter that names a stored object
 ROLE_USER = {"officer": "an", "steward": "cuong", "admin": "root"}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -263,17 +264,19 @@ def test_every_role_restricted_route_refuses_other_roles(world):
 
 @pytest.mark.parametrize(("who", "ids"), [("an", "other"), ("tinh", "own")])
 def test_objects_of_another_commune_are_403_without_their_data(world, who, ids):
-    """Officer an (commune 079:26734) asks for commune 26737's person and conflict; officer tinh (province
-    001) for an's. By GET and by forged POST with a valid token and a complete form."""
+    """Officer an (commune 079:26734) asks for commune 26737's objects; officer tinh (province 001) for an's.
+    By GET and by forged POST with a valid token and a complete form, on every route whose path names an
+    object: persons, conflicts (claim, release, decide), possible matches, proposals, accounts."""
     app = world.app
     c = signed_in(app, who)
     tok = token(c)
     target = getattr(world, ids)
-    markers = world.p4_markers if ids == "other" else ["Nguyễn Văn An", "KS00001", "NK00001", "26734"]
+    markers = (world.p4_markers + world.markers if ids == "other"
+               else ["Nguyễn Văn An", "KS00001", "NK00001", "26734"])
     before = store_dump(world.env.store)
     seen = {"GET": 0, "POST": 0}
     for method, path in route_table(app):
-        if not SCOPED & set(PARAM.findall(path)):
+        if not OBJECTS & set(PARAM.findall(path)):
             continue
         url = fill(path, target)
         if method == "GET":
@@ -284,7 +287,7 @@ def test_objects_of_another_commune_are_403_without_their_data(world, who, ids):
         assert r.status_code == 403, (who, method, url, r.status_code)
         assert_no_leak(r.text, markers, f"{who} {method} {url}")
         seen[method] += 1
-    assert seen["GET"] >= 1 and seen["POST"] >= 3
+    assert seen["GET"] >= 2 and seen["POST"] >= 6
     assert store_dump(world.env.store) == before
 
 
