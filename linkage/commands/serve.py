@@ -27,9 +27,18 @@ from linkage.review.store import open_review_store
 def command(host: str, port: int, db: str | None, review_store: str | None, secure_cookies: bool,
             session_minutes: float, forwarded_allow_ips: str) -> None:
     """Serves the review web application (ứng dụng xét duyệt xung đột) until interrupted."""
+    import logging
+
     import uvicorn
 
     from linkage.snapshot import snapshot_dir
+
+    # the application's security log (log-ins, refused requests) on stderr, with time and level
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    web_log = logging.getLogger("linkage.web")
+    web_log.addHandler(handler)
+    web_log.setLevel(logging.INFO)
     from linkage.web.app import WebConfig, create_app
 
     workspace = Path(db or os.environ.get("LINKAGE_DB") or "linkage.duckdb")
