@@ -17,6 +17,7 @@ import pyarrow as pa
 import yaml
 
 from linkage.normalise.dates import DateParts
+from linkage.normalise.parallel import ParsePool
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "conflicts.yaml"
 
@@ -76,6 +77,10 @@ def judge(field: str, a: str, b: str) -> tuple[str, str | None]:
     return v.verdict, v.hint
 
 
+def _judge_pair(pair: tuple[str, str, str]) -> tuple[str, str | None]:
+    return judge(*pair)
+
+
 def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None = None) -> dict[str, Any]:
     """Reads `records` and `persons`; writes `conflicts` (docs/schema.md)."""
     rules = rules or load_conflict_rules()
@@ -94,7 +99,8 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None
         """SELECT DISTINCT a.field, a.key, b.key FROM _cv a JOIN _cv b
            ON a.person_id = b.person_id AND a.field = b.field AND a.key < b.key"""
     ).fetchall()
-    verdicts = [judge(f, a, b) for f, a, b in pairs]
+    with ParsePool() as pool:  # distinct value pairs, judged in worker processes when there are many
+        verdicts = pool.map(_judge_pair, pairs)
     tbl = pa.table({
         "field": pa.array([p[0] for p in pairs], pa.string()),
         "ka": pa.array([p[1] for p in pairs], pa.string()),
