@@ -1,7 +1,10 @@
 """`ingest`: input files → `raw_<source>` tables, `rejected` rows (stage `ingest`) and `ingest_files`.
 
 Every file is opened and its header resolved before anything is written, so a bad file or mapping stops the job
-at once; the tables are then replaced in one transaction (a failure leaves the workspace as it was)."""
+at once; the tables are then replaced in one transaction (a failure leaves the workspace as it was).
+
+A clean UTF-8 CSV file is read by DuckDB (`fast.py`, staged before the transaction); any other CSV file by the
+Python reader. `LINKAGE_INGEST_FAST=0` forces the Python reader for every file (see `fast.py`)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import pyarrow as pa
 
 from linkage import SOURCES
 from linkage.errors import UserError
+from linkage.ingest import fast
 from linkage.ingest.encoding import canonical_encoding
 from linkage.ingest.headers import (
     NAME_EXAMPLES,
@@ -69,6 +73,7 @@ def raw_table_ddl(kind: str) -> str:
 class _Opened:
     def __init__(self, kind: str, path: str, reader: Reader, cmap: ColumnMap) -> None:
         self.kind, self.path, self.reader, self.cmap = kind, path, reader, cmap
+        self.staged: fast.Staged | None = None
         self.report = FileReport(
             source=kind, file=path, format=reader.format,
             encoding=reader.encoding.encoding if reader.encoding else None,
@@ -109,7 +114,8 @@ def ingest(
         for kind, path in sources:
             t0 = time.perf_counter()
             opened.append(_open(con, kind, path, header_rules, hmap, forced_encoding, forced_delim, sheet))
-            opened[-1].report.seconds = time.perf_counter() - t0  # detection and header
+            _stage(con, opened[-1])
+            opened[-1].report.seconds = time.perf_counter() - t0  # detection, header (and the fast path's read)
         kinds = list(dict.fromkeys(k for k, _ in sources))
         report = IngestReport([SourceReport(k) for k in kinds])
         con.execute("BEGIN TRANSACTION")
@@ -119,6 +125,8 @@ def ingest(
                 t0 = time.perf_counter()
                 if isinstance(item.reader, ParquetSource):
                     _load_parquet(con, item)
+                elif item.staged is not None:
+                    _load_fast(con, item)
                 else:
                     _load_stream(con, item)
                 item.report.notes.extend(item.reader.notes)
@@ -138,6 +146,9 @@ def ingest(
     finally:
         for item in opened:
             item.reader.close()
+            if item.staged is not None:
+                with contextlib.suppress(duckdb.Error):
+                    fast.drop(con, item.staged.table)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -217,6 +228,39 @@ def _prepare(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
 
 def _present_fields(cmap: ColumnMap) -> list[str]:
     return [f for f in RAW_FIELDS if f in cmap.fields]
+
+
+def _positions(cmap: ColumnMap) -> list[int]:
+    """The file columns taken: the key (if any), then the present fields in RAW_FIELDS order."""
+    return ([cmap.key] if cmap.key is not None else []) + [cmap.fields[f] for f in _present_fields(cmap)]
+
+
+def _stage(con: duckdb.DuckDBPyConnection, item: _Opened) -> None:
+    """A CSV file: DuckDB reads it now (outside the transaction) if it is clean, else the Python reader will."""
+    if not isinstance(item.reader, CsvReader):
+        return
+    got = fast.stage(con, item.reader, _positions(item.cmap), fast.table_name())
+    if isinstance(got, str):
+        item.report.parser, item.report.fallback = "python", got
+    else:
+        item.staged, item.report.parser = got, "duckdb"
+
+
+def _load_fast(con: duckdb.DuckDBPyConnection, item: _Opened) -> None:
+    """The rows DuckDB staged (`fast.stage`) into `raw_<kind>`, as `_load_stream` would have put them."""
+    staged, cmap, rep = item.staged, item.cmap, item.report
+    assert staged is not None
+    fields = _present_fields(cmap)
+    key_expr = f"NULLIF(c{cmap.key}, '')" if cmap.key is not None else 'CAST(rowid + 1 AS VARCHAR)'
+    target = ", ".join(["source", "file", '"row"', "record_id", *fields])
+    select = ", ".join(["$source", "$file", "rowid + 1", key_expr, *(f"NULLIF(c{cmap.fields[f]}, '')" for f in fields)])
+    con.execute(f"INSERT INTO {raw_table(item.kind)} ({target}) SELECT {select} FROM {staged.table} "
+                f"WHERE NOT _blank ORDER BY rowid", {"source": item.kind, "file": item.path})
+    fast.drop(con, staged.table)
+    rep.blank = staged.blank + staged.trailing_blank
+    rep.kept = staged.rows - staged.blank
+    rep.rows_read = staged.rows + staged.trailing_blank
+    rep.rejected = 0
 
 
 def _load_stream(con: duckdb.DuckDBPyConnection, item: _Opened) -> None:

@@ -185,6 +185,9 @@ class CsvReader:
     delimiter: str
     header: list[str]
     header_line: int  # 1-based record number of the header (leading blank lines skipped)
+    width: int = 0  # fields in the header record, before trailing empty headers are dropped
+    header_lines: int = 0  # physical lines read up to the header's end (blank lines before it, the header)
+    skip_lines: int = 0  # physical lines before the first data row (`header_lines` and a `sep=` line)
     format: str = "csv"
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -242,9 +245,12 @@ class CsvReader:
                 f"({how}); give the right encoding with --encoding or save the file again as CSV",
                 file=path,
             )
+        width = len(header)
         while len(header) > 1 and not header[-1].strip():  # `a,b,c,`: rows may or may not end with a comma
             header.pop()
-        return cls(path, enc, delim, header, n, _stream=stream, _reader=reader, _lines=lines)
+        taken = len(lines.taken)
+        return cls(path, enc, delim, header, n, width, taken, taken + (1 if hint else 0), _stream=stream,
+                   _reader=reader, _lines=lines)
 
     def close(self) -> None:
         if self._stream is not None:

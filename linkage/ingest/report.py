@@ -23,6 +23,8 @@ class FileReport:
     blank: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    parser: str | None = None  # csv only: "duckdb" (the fast path, `fast.py`) or "python" (`CsvReader`)
+    fallback: str | None = None  # csv only: why the fast path was not taken (None when it was)
 
 
 @dataclass
