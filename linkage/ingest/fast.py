@@ -53,6 +53,8 @@ _ENCODINGS = {("utf-8", "utf-8"), ("utf-8-sig", "bom")}  # (encoding, detection 
 # Every character for which Python's str.isspace() is true: `"".join(rec).strip()` is empty for a blank row.
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# The same as an RE2 pattern matching a string made of them only (`trim(s, chars)` is three times slower).
+WHITESPACE_RE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*"
 
 
 def enabled() -> bool:
@@ -156,15 +158,15 @@ def stage(con: duckdb.DuckDBPyConnection, reader: CsvReader, positions: list[int
     width, n = reader.width, len(reader.header)
     cols = [f"c{i}" for i in range(width)]
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
-    ws = sql_str(PY_WHITESPACE)
+    ws = sql_str(WHITESPACE_RE)
     # csv.field_size_limit(): the Python path rejects a field that long ("a field longer than …")
     limit = csv.field_size_limit()
-    blank = (f"trim(concat({', '.join(cols[:n])}), {ws}) = ''" if width == n else "false")
+    blank = (f"regexp_full_match(concat({', '.join(cols[:n])}), {ws})" if width == n else "false")
     everything = f"concat({', '.join(cols)})"
     bad = [f"strpos({everything}, chr(10)) > 0", f"strpos({everything}, chr(13)) > 0",
-           f"greatest({', '.join(f'coalesce(length({c}), 0)' for c in cols)}) >= {limit}"]
+           f"greatest({', '.join(f'coalesce(strlen({c}), 0)' for c in cols)}) >= {limit}"]  # bytes ≥ characters
     if width > n:  # a value right of the last headed column: the Python path rejects the row
-        bad.append(f"trim(concat({', '.join(cols[n:])}), {ws}) <> ''")
+        bad.append(f"NOT regexp_full_match(concat({', '.join(cols[n:])}), {ws})")
     used = ", ".join(f"c{p}" for p in dict.fromkeys(positions))
     sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {used}, {blank} AS _blank, ({' OR '.join(bad)}) AS _bad "
            f"FROM read_csv({sql_str(reader.path)}, columns = {spec}, delim = {sql_str(reader.delimiter)}, "
