@@ -238,6 +238,13 @@ BROKEN = {
 }
 
 
+def test_glob_characters_in_the_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "a1.csv", GOOD + "HT-9,Lê A,1,Nam,\n")
+    rep = compare([("civil_status", write(tmp_path / "a[1].csv", GOOD))], monkeypatch)
+    assert rep.files[0].parser == "python" and "glob" in (rep.files[0].fallback or "")
+    assert rep.files[0].kept == 3
+
+
 @pytest.mark.parametrize("name", list(BROKEN))
 def test_unclean_file_falls_back(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content, options, reason = BROKEN[name]

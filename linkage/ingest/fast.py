@@ -141,6 +141,8 @@ def why_not(reader: CsvReader) -> str | None:
         return f"encoding {reader.encoding.encoding} ({reader.encoding.method})"
     if reader.delimiter not in DELIMITERS:
         return f"delimiter {reader.delimiter!r}"
+    if any(c in reader.path for c in "*?[{"):
+        return "a glob character in the file name (read_csv would expand it)"
     if reader.header_line != 1 or reader.header_lines != 1:
         return "the header is not one line at the top (blank lines before it, or a line break inside it)"
     return None
@@ -179,7 +181,7 @@ def stage(con: duckdb.DuckDBPyConnection, reader: CsvReader, positions: list[int
         try:
             con.execute(sql)
         except duckdb.Error as exc:
-            return "DuckDB did not read it: " + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return f"DuckDB did not read it ({type(exc).__name__})"  # its message may quote a row: not kept
         finally:
             if order and not order[0]:
                 con.execute("SET preserve_insertion_order = false")
