@@ -163,7 +163,8 @@ def append_markdown(r: dict[str, Any], path: Path, command: str) -> None:
     if "conflicts" in acc:
         c = acc["conflicts"]
         extra.append(f"- conflicts: precision {c['precision']:.4f}, recall {c['recall']:.4f} "
-                     f"({c['truth']:,} planted, {c['detected']:,} detected); per field: "
+                     f"({c['truth']:,} planted and shown, {c['detected']:,} detected; "
+                     f"{c.get('masked_by_formatting') or 0:,} masked by formatting not counted); per field: "
                      + ", ".join(f"{f} {m['precision']:.3f}/{m['recall']:.3f}" for f, m in c["per_field"].items()))
         extra.append(f"- suggested value is the true one: {c['suggestion_accuracy']:.4f} of {c['suggestions_checked']:,} "
                      f"conflicts planted outside a person's birth registration; {c['suggestion_accuracy_all']:.4f} "

@@ -3,7 +3,10 @@
 A planted disagreement is a (true person, field). A detected conflict maps to the true person that most of its
 person's records belong to. A disagreement exists only where the person's documents differ: the truth is
 restricted to persons with two or more records of which at least one does not carry the planted value (a value
-planted in every record of a person is invisible to any comparison). The suggestion is right when it is the same
+planted in every record of a person is invisible to any comparison), and — where the workspace is at hand — to
+disagreements that the person's records really show as *different* (a counterpart only in a compatible form, such
+as stripped diacritics or a `01/01` placeholder, is never shown by rule; these are counted apart as
+`masked_by_formatting`). The suggestion is right when it is the same
 as (or compatible with) the true value."""
 
 from __future__ import annotations
@@ -45,6 +48,46 @@ def suggestion_is_true(field: str, suggested: str | None, true_value: str | None
     return compare(field, a, b).verdict in ("same", "compatible")
 
 
+def _drop_masked(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Removes from `_tc` the planted disagreements that no pair of the true person's records shows as
+    *different* — the counterpart carries the value only in a compatible form (diacritics stripped, a `01/01`
+    placeholder of the same year, a year-only date) or not at all: by the conflict rules such values are never
+    shown, so no detector can report them. Judged on the workspace's normalised records grouped by the *true* person, so a
+    linkage error does not hide anything here. Returns how many were removed (None without a workspace)."""
+    from linkage.conflicts import FIELD_SQL, judge
+    from linkage.workspace import table_exists
+
+    if not table_exists(con, "records"):
+        return None
+    fields = [f for (f,) in con.execute("SELECT DISTINCT field FROM _tc").fetchall() if f in FIELD_SQL]
+    if not fields:
+        return 0
+    union = " UNION ALL ".join(
+        f"SELECT source, file, \"row\", '{f}' AS field, ({FIELD_SQL[f][0]})::VARCHAR AS key FROM records"
+        for f in fields)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tv AS
+            SELECT DISTINCT e.truth, v.field, v.key FROM ({union}) v JOIN _ev e USING (source, file, "row")
+            WHERE v.key IS NOT NULL AND (e.truth, v.field) IN (SELECT truth, field FROM _tc)""")
+    pairs = con.execute(
+        """SELECT a.truth, a.field, a.key, b.key FROM _tv a JOIN _tv b
+           ON a.truth = b.truth AND a.field = b.field AND a.key < b.key""").fetchall()
+    verdicts: dict[tuple[str, str, str], str] = {}
+    shown: set[tuple[str, str]] = set()
+    for truth, field, ka, kb in pairs:
+        key = (field, ka, kb)
+        if key not in verdicts:
+            verdicts[key] = judge(field, ka, kb)[0]
+        if verdicts[key] == "different":
+            shown.add((truth, field))
+    before = con.execute("SELECT count(*) FROM (SELECT DISTINCT truth, field FROM _tc)").fetchall()[0][0]
+    con.execute("CREATE OR REPLACE TEMP TABLE _shown (truth VARCHAR, field VARCHAR)")
+    if shown:
+        con.executemany("INSERT INTO _shown VALUES (?, ?)", sorted(shown))
+    con.execute("DELETE FROM _tc WHERE (truth, field) NOT IN (SELECT truth, field FROM _shown)")
+    return before - len(shown)
+
+
 def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, out_dir: str | Path) -> dict[str, Any]:
     """Needs the temp table `_ev` of `linkage.evaluate.load_truth_and_clusters`."""
     truth = Path(truth_dir) / "truth_conflicts.parquet"
@@ -62,6 +105,8 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
         WHERE n.n > 1 AND (p.k < n.n OR p.v > 1)
         """
     )
+    planted = con.execute("SELECT count(*) FROM (SELECT DISTINCT truth, field FROM _tc)").fetchall()[0][0]
+    masked = _drop_masked(con)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _pc AS
@@ -113,6 +158,7 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
         "precision": tp_all / n_pred_all if n_pred_all else 1.0,
         "recall": tp_all / n_truth_all if n_truth_all else 1.0,
         "truth": n_truth_all, "detected": n_pred_all,
+        "planted": planted, "masked_by_formatting": masked,
         "suggestion_accuracy": right / len(with_civil) if with_civil else 1.0,
         "suggestions_checked": len(with_civil),
         "suggestion_accuracy_all": sum(ok for ok, _ in judged) / len(judged) if judged else 1.0,

@@ -53,7 +53,10 @@ def _print(result: dict) -> None:
     if "conflicts" in result:
         cf = result["conflicts"]
         click.echo(f"conflicts  precision {cf['precision']:.4f}  recall {cf['recall']:.4f}  "
-                   f"(planted {cf['truth']:,}, detected {cf['detected']:,})")
+                   f"(planted and shown {cf['truth']:,}, detected {cf['detected']:,})")
+        if cf.get("masked_by_formatting"):
+            click.echo(f"  not counted: {cf['masked_by_formatting']:,} planted disagreements whose counterpart holds "
+                       "only a compatible form (stripped diacritics, a 01/01 placeholder…) or none, never shown by rule")
         click.echo(f"suggested value is the true one: {cf['suggestion_accuracy']:.4f} of {cf['suggestions_checked']:,} "
                    f"conflicts with a birth registration; {cf['suggestion_accuracy_all']:.4f} of "
                    f"{cf['suggestions_checked_all']:,} overall")
