@@ -17,14 +17,7 @@ from cli import main
 from linkage.review import accounts
 from linkage.review import decisions as dz
 from linkage.review.store import ReviewStore, entry_hash, journal_head
-from linkage.review.testing import DIALECTS, drop_schema, store_target, use_cheap_password_hashing
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
+from linkage.review.testing import DIALECTS, drop_schema, store_target
 
 
 @pytest.fixture(params=DIALECTS)

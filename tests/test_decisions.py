@@ -10,16 +10,9 @@ import pytest
 from linkage.review import accounts
 from linkage.review import decisions as dz
 from linkage.review import values as vals
-from linkage.review.testing import DIALECTS, temporary_store, use_cheap_password_hashing
+from linkage.review.testing import DIALECTS, temporary_store
 
 CS, HH, ID = "civil_status", "household", "citizen_id"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
 
 
 @pytest.fixture(params=DIALECTS)

@@ -22,7 +22,6 @@ from linkage.review.testing import (
     drop_schema,
     fill_workbook,
     store_target,
-    use_cheap_password_hashing,
 )
 
 CS, HH, ID = "civil_status", "household", "citizen_id"
@@ -43,13 +42,6 @@ CONFLICTS = [  # conflict_id, person_id, field, values, suggested, rule, hint, s
      "Nam", "civil_status_original", None, "blocking", "001", "26735"),
 ]
 C1, C2, C3, C4 = (c[0] for c in CONFLICTS)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
 
 
 def _make_workspace(path: Path) -> None:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from cli import main
 from linkage.review import accounts, excel
-from linkage.review.testing import fill_workbook, use_cheap_password_hashing
+from linkage.review.testing import fill_workbook
 from linkage.synth import generate
 from linkage.workspace import ENV_ALLOW_MBEDTLS
 
@@ -42,13 +42,6 @@ def personal_values(gen: Path) -> set[str]:
                 places.extend(row[c] for c in PLACE_COLUMNS if row.get(c))
     place_text = "\n".join(places)
     return {n for n in names if n not in place_text} | ids
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
 
 
 def test_commands_print_and_log_no_name_or_id_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

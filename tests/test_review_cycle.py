@@ -12,22 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from linkage.review import accounts, excel
 from linkage.review import decisions as dz
+from linkage.review import excel
 from linkage.review.store import ReviewStore
 from linkage.review.testing import fill_workbook as fill
-from linkage.review.testing import use_cheap_password_hashing
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SOURCES = [a for k in ("civil_status", "household", "citizen_id") for a in ("--source", f"{k}={SAMPLE / k}.csv")]
 ACCEPT, CHOOSE, CORRECT, SPLIT = excel.DECISION_LABELS.values()
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
 
 
 def cli(*args: str) -> str:

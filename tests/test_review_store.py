@@ -26,14 +26,7 @@ from linkage.review.store import (
     resolve_target,
     to_url,
 )
-from linkage.review.testing import DIALECTS, drop_schema, store_target, use_cheap_password_hashing
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
+from linkage.review.testing import DIALECTS, drop_schema, store_target
 
 
 @pytest.fixture(params=DIALECTS)

@@ -12,14 +12,7 @@ from linkage.commands.users import command as users_command
 from linkage.review import accounts
 from linkage.review.store import ReviewStore
 from linkage.review.store import accounts as accounts_table
-from linkage.review.testing import DIALECTS, drop_schema, store_target, use_cheap_password_hashing
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing():
-    previous = use_cheap_password_hashing()
-    yield
-    accounts.password_hasher = previous
+from linkage.review.testing import DIALECTS, drop_schema, store_target
 
 
 @pytest.fixture(params=DIALECTS)
