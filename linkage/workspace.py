@@ -257,10 +257,15 @@ def require_table(con: duckdb.DuckDBPyConnection, name: str, hint: str) -> None:
 @contextlib.contextmanager
 def atomic_output_dir(out: str | os.PathLike[str]) -> Iterator[Path]:
     """Write an output folder as a whole: the caller fills a temporary sibling folder, which replaces
-    `out` only when the block ends without error. A failure leaves the previous `out` intact."""
+    `out` only when the block ends without error. A failure leaves the previous `out` intact.
+
+    The siblings carry the writer's process id: what a killed writer left behind is cleared by the next one,
+    and a previous result it had moved aside (killed between the two renames) is put back first."""
     out_path = Path(out).resolve()
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.tmp-", dir=out_path.parent))
+    _recover_siblings(out_path)
+    pid = os.getpid()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.tmp-{pid}-", dir=out_path.parent))
     try:
         yield tmp
     except BaseException:
@@ -268,12 +273,36 @@ def atomic_output_dir(out: str | os.PathLike[str]) -> Iterator[Path]:
         raise
     old = None
     if out_path.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.old-", dir=out_path.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.old-{pid}-", dir=out_path.parent))
         os.rmdir(old)
         os.replace(out_path, old)
     os.replace(tmp, out_path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover_siblings(out_path: Path) -> None:
+    pattern = re.compile(rf"^\.{re.escape(out_path.name)}\.(tmp|old)-(\d+)-")
+    for sibling in sorted(out_path.parent.iterdir()):
+        m = pattern.match(sibling.name)
+        if not m or not sibling.is_dir() or _alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out_path.exists():
+            os.replace(sibling, out_path)  # the previous complete result, moved aside by a killed writer
+        else:
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -120,7 +120,7 @@ def only_hidden_debris(parent: Path, expected: set[str]) -> None:
     for p in parent.iterdir():
         if p.name in expected:
             continue
-        assert re.fullmatch(r"\.(out|load|ws\.snapshot)\.(tmp|old)-\w+", p.name), f"unexpected {p}"
+        assert re.fullmatch(r"\.(out|load|ws\.snapshot)\.(tmp|old)-[\w-]+", p.name), f"unexpected {p}"
         assert p.name.startswith(".")
 
 
