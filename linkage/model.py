@@ -25,7 +25,8 @@ LINK_INPUT = "link_input"
 
 # Columns of `records` the model may use; derived: `birth_province` (place of birth registration, else the
 # province decoded from the personal ID, which is the birth-registration province by construction),
-# `living_province` (residence, else that birth province: a second geography besides the home town) and
+# `living_province` (residence, else that birth province: a second geography besides the home town),
+# `home_province` (the home town's province, else the living one: the geography most blocking rules hold) and
 # `birth_year_next` (for blocking on years one apart).
 LINK_COLUMNS: tuple[str, ...] = (
     "uid", "source", "record_id", "full_name", "name_fold", "surname", "surname_fold", "surname_key",
@@ -170,6 +171,8 @@ def create_link_input(con: duckdb.DuckDBPyConnection) -> None:
         SELECT {", ".join(cols)},
                coalesce(birth_place_province_code, id_province_code) AS birth_province,
                coalesce(residence_province_code, birth_place_province_code, id_province_code) AS living_province,
+               coalesce(hometown_province_code, residence_province_code, birth_place_province_code,
+                        id_province_code) AS home_province,
                birth_year + 1 AS birth_year_next
         FROM records
         ORDER BY uid
