@@ -171,8 +171,7 @@ def create_link_input(con: duckdb.DuckDBPyConnection) -> None:
         SELECT {", ".join(cols)},
                coalesce(birth_place_province_code, id_province_code) AS birth_province,
                coalesce(residence_province_code, birth_place_province_code, id_province_code) AS living_province,
-               coalesce(hometown_province_code, residence_province_code, birth_place_province_code,
-                        id_province_code) AS home_province,
+               coalesce(hometown_province_code, living_province) AS home_province,
                birth_year + 1 AS birth_year_next
         FROM records
         ORDER BY uid

@@ -108,7 +108,7 @@ def _match_suffix(folds: list[str], candidates: list[tuple[str, ...]], keep: int
 def split_name(display: str) -> tuple[str | None, str | None, str | None]:
     """Split a cleaned, title-cased name into (surname, middle, given); see the module docstring."""
     toks = display.split(" ")
-    folds = [_fold_token(t) for t in toks]
+    folds = [fold(t) or "" for t in toks]
     if len(toks) == 1:
         return None, None, toks[0]
     if _is_family_last(toks):
@@ -125,6 +125,7 @@ def split_name(display: str) -> tuple[str | None, str | None, str | None]:
     return surname, " ".join(rest[:-1]), rest[-1]
 
 
+@lru_cache(maxsize=65536)
 def _is_generic(token: str, ascii_only: bool) -> bool:
     if ascii_only:
         return (fold(token) or "") in _GENERIC_MIDDLE_FOLD
@@ -146,26 +147,10 @@ def parse_name(value: str | None) -> NameParts | None:
     return parse_repaired_name(repaired)
 
 
-# Names are made of a few thousand syllables: the per-word work (folding, generic middle names, phonetic keys)
-# is cached per word.
-@lru_cache(maxsize=262144)
-def _fold_token(token: str) -> str:
-    return fold(token) or ""
-
-
 def _join_folds(tokens: list[str]) -> str | None:
-    """`fold(" ".join(tokens))`, from the cached folds of the words (fold works word by word)."""
-    return " ".join(f for f in map(_fold_token, tokens) if f) or None
-
-
-@lru_cache(maxsize=65536)
-def _is_generic_cached(token: str, ascii_only: bool) -> bool:
-    return _is_generic(token, ascii_only)
-
-
-@lru_cache(maxsize=65536)
-def _phonetic_word(folded_word: str) -> str:
-    return _syllable_key(folded_word)
+    """`fold(" ".join(tokens))` from the folds of the words, which `fold` caches (names are made of a few thousand
+    syllables, and fold works word by word)."""
+    return " ".join(f for f in map(fold, tokens) if f) or None
 
 
 def parse_repaired_name(repaired: str) -> NameParts | None:
@@ -182,7 +167,7 @@ def parse_repaired_name(repaired: str) -> NameParts | None:
     middle_core = None
     middle_toks = middle.split(" ") if middle else []
     if middle:
-        core = [t for t in middle_toks if not _is_generic_cached(t, ascii_only)]
+        core = [t for t in middle_toks if not _is_generic(t, ascii_only)]
         middle_core = _join_folds(core) if core else None
     surname_fold = _join_folds(surname.split(" ")) if surname else None
     given_fold = _join_folds(given.split(" ")) if given else None
@@ -197,7 +182,7 @@ def parse_repaired_name(repaired: str) -> NameParts | None:
         given_fold=given_fold,
         surname_key=_surname_key(surname_fold),
         middle_core_fold=middle_core,
-        given_phonetic=" ".join(_phonetic_word(w) for w in given_fold.split(" ")) if given_fold else None,
+        given_phonetic=phonetic_key(given) if given else None,
         name_ascii_only=ascii_only,
     )
 
