@@ -103,11 +103,7 @@ def queue(ctx: Ctx) -> Response:
                             commune=q.get("commune") or None)
     snap = ctx.snapshot
     built = views.build_queue(snap, ctx.account, ctx.web.current.get(), flt)
-    try:
-        page_no = int(q.get("page") or 1)
-    except ValueError:
-        page_no = 1
-    items, page_no, pages = views.paginate(built.items, page_no, ctx.web.config.page_size)
+    items, page_no, pages = views.paginate(built.items, _page_number(ctx), ctx.web.config.page_size)
     claims = active_claims(ctx.store)
     base = {k: v for k, v in (("field", flt.field), ("severity", flt.severity), ("commune", flt.commune)) if v}
 
@@ -266,14 +262,19 @@ def _open_matches(ctx: Ctx) -> list[Any]:
     return sorted(ms, key=lambda m: (-(m.match_probability or 0.0), m.id))
 
 
+def _page_number(ctx: Ctx) -> int:
+    """The `page` query parameter; anything unreadable is the first page (paginate clamps the rest)."""
+    try:
+        return int(ctx.request.query_params.get("page") or 1)
+    except ValueError:
+        return 1
+
+
 def matches(ctx: Ctx) -> Response:
     items = _open_matches(ctx)
-    try:
-        page_no = int(ctx.request.query_params.get("page") or 1)
-    except ValueError:
-        page_no = 1
-    shown, page_no, pages = views.paginate(items, page_no, ctx.web.config.page_size)
-    return ctx.render("matches.html", items=shown, total=len(items), page=page_no, pages=pages)
+    shown, page_no, pages = views.paginate(items, _page_number(ctx), ctx.web.config.page_size)
+    return ctx.render("matches.html", items=shown, total=len(items), page=page_no, pages=pages,
+                      page_url=lambda n: f"/matches?page={n}")
 
 
 def _pair_rows(m: Any) -> list[tuple[str, Any, Any, bool]]:
