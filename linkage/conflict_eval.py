@@ -54,7 +54,7 @@ def _drop_masked(con: duckdb.DuckDBPyConnection) -> int | None:
     placeholder of the same year, a year-only date) or not at all: by the conflict rules such values are never
     shown, so no detector can report them. Judged on the workspace's normalised records grouped by the *true* person, so a
     linkage error does not hide anything here. Returns how many were removed (None without a workspace)."""
-    from linkage.conflicts import FIELD_SQL, judge
+    from linkage.conflicts import FIELD_SQL, judge_pairs
     from linkage.workspace import table_exists
 
     if not table_exists(con, "records"):
@@ -72,14 +72,9 @@ def _drop_masked(con: duckdb.DuckDBPyConnection) -> int | None:
     pairs = con.execute(
         """SELECT a.truth, a.field, a.key, b.key FROM _tv a JOIN _tv b
            ON a.truth = b.truth AND a.field = b.field AND a.key < b.key""").fetchall()
-    verdicts: dict[tuple[str, str, str], str] = {}
-    shown: set[tuple[str, str]] = set()
-    for truth, field, ka, kb in pairs:
-        key = (field, ka, kb)
-        if key not in verdicts:
-            verdicts[key] = judge(field, ka, kb)[0]
-        if verdicts[key] == "different":
-            shown.add((truth, field))
+    distinct = sorted({(field, ka, kb) for _, field, ka, kb in pairs})
+    different = {p for p, (verdict, _) in zip(distinct, judge_pairs(distinct), strict=True) if verdict == "different"}
+    shown = {(truth, field) for truth, field, ka, kb in pairs if (field, ka, kb) in different}
     before = con.execute("SELECT count(*) FROM (SELECT DISTINCT truth, field FROM _tc)").fetchall()[0][0]
     con.execute("CREATE OR REPLACE TEMP TABLE _shown (truth VARCHAR, field VARCHAR)")
     if shown:

@@ -8,6 +8,7 @@ value pairs of all persons are judged once in Python, then joined back in SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,12 @@ def _judge_pair(pair: tuple[str, str, str]) -> tuple[str, str | None]:
     return judge(*pair)
 
 
+def judge_pairs(pairs: Sequence[tuple[str, str, str]]) -> list[tuple[str, str | None]]:
+    """`judge` of each distinct (field, key, key), in worker processes when there are many."""
+    with ParsePool() as pool:
+        return pool.map(_judge_pair, pairs)
+
+
 def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None = None) -> dict[str, Any]:
     """Reads `records` and `persons`; writes `conflicts` (docs/schema.md)."""
     rules = rules or load_conflict_rules()
@@ -99,8 +106,7 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, rules: ConflictRules | None
         """SELECT DISTINCT a.field, a.key, b.key FROM _cv a JOIN _cv b
            ON a.person_id = b.person_id AND a.field = b.field AND a.key < b.key"""
     ).fetchall()
-    with ParsePool() as pool:  # distinct value pairs, judged in worker processes when there are many
-        verdicts = pool.map(_judge_pair, pairs)
+    verdicts = judge_pairs(pairs)
     tbl = pa.table({
         "field": pa.array([p[0] for p in pairs], pa.string()),
         "ka": pa.array([p[1] for p in pairs], pa.string()),
