@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from linkage.evaluate import _q
+from linkage.workspace import sql_string
 
 
 def normalise_value(field: str, value: Any) -> Any:
@@ -92,7 +92,7 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _tc AS
-        WITH t AS (SELECT * FROM read_parquet('{_q(truth)}')),
+        WITH t AS (SELECT * FROM read_parquet('{sql_string(truth)}')),
         n AS (SELECT truth, count(*) AS n FROM _ev GROUP BY truth),
         planted AS (SELECT person_id, field, count(*) AS k, count(DISTINCT recorded_value) AS v FROM t GROUP BY ALL)
         SELECT DISTINCT t.person_id AS truth, t.field, t.source, t.record_id, t.true_value
@@ -105,7 +105,7 @@ def evaluate_conflicts(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, ou
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _pc AS
-        WITH c AS (SELECT person_id, field, suggested_value, suggested_source FROM read_parquet('{_q(conflicts)}')),
+        WITH c AS (SELECT person_id, field, suggested_value, suggested_source FROM read_parquet('{sql_string(conflicts)}')),
         m AS (
             SELECT pred, truth, count(*) n, row_number() OVER (PARTITION BY pred ORDER BY count(*) DESC, truth) rn
             FROM _ev GROUP BY pred, truth

@@ -9,12 +9,9 @@ from typing import Any
 import duckdb
 
 from linkage.errors import UserError
+from linkage.workspace import sql_string
 
 TRUTH = "truth.parquet"
-
-
-def _q(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def load_truth_and_clusters(con: duckdb.DuckDBPyConnection, truth_dir: str | Path, out_dir: str | Path) -> None:
@@ -31,11 +28,11 @@ def load_truth_and_clusters(con: duckdb.DuckDBPyConnection, truth_dir: str | Pat
         WITH t AS (
             SELECT source, record_id, person_id AS truth,
                    row_number() OVER (PARTITION BY source, record_id ORDER BY file_row_number) AS k
-            FROM read_parquet('{_q(truth)}', file_row_number = true)
+            FROM read_parquet('{sql_string(truth)}', file_row_number = true)
         ), c AS (
             SELECT source, record_id, file, row, person_id AS pred,
                    row_number() OVER (PARTITION BY source, record_id ORDER BY file, row) AS k
-            FROM read_parquet('{_q(clusters)}')
+            FROM read_parquet('{sql_string(clusters)}')
         )
         SELECT c.source, c.record_id, c.file, c.row, c.pred, t.truth
         FROM c JOIN t USING (source, record_id, k)

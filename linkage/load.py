@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -15,7 +14,14 @@ import pyarrow as pa
 
 from linkage.checkpoints import checkpoint
 from linkage.errors import UserError
-from linkage.workspace import WorkspaceConfig, atomic_output_dir, connect, require_table, table_exists
+from linkage.workspace import (
+    WorkspaceConfig,
+    atomic_output_dir,
+    connect,
+    require_table,
+    sql_string,
+    table_exists,
+)
 
 # How a golden field is chosen among a person's records when no decision says otherwise: the most
 # informative value first (diacritics, more name parts, the most precise date), the birth certificate first.
@@ -259,10 +265,10 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
         res.persons_pending = con.execute("SELECT count(*) FROM pending").fetchall()[0][0]
         _accounting(con, res)
         with atomic_output_dir(out) as tmp:
-            con.execute(f"COPY (SELECT * FROM golden ORDER BY person_id) TO '{_q(tmp / 'golden.parquet')}' "
+            con.execute(f"COPY (SELECT * FROM golden ORDER BY person_id) TO '{sql_string(tmp / 'golden.parquet')}' "
                         "(FORMAT parquet, COMPRESSION zstd)")
             checkpoint("load.output_partial")
-            con.execute(f"COPY (SELECT * FROM pending ORDER BY person_id) TO '{_q(tmp / 'pending.parquet')}' "
+            con.execute(f"COPY (SELECT * FROM pending ORDER BY person_id) TO '{sql_string(tmp / 'pending.parquet')}' "
                         "(FORMAT parquet, COMPRESSION zstd)")
             (tmp / "accounting.json").write_text(json.dumps(asdict(res), indent=1), encoding="utf-8")
         checkpoint("load.after_output_swap")
@@ -272,7 +278,3 @@ def load_golden(ws: WorkspaceConfig, out: str, review_store: str | None = None,
         return res
     finally:
         con.close()
-
-
-def _q(p: Path) -> str:
-    return str(p).replace("'", "''")

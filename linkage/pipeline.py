@@ -18,7 +18,7 @@ import duckdb
 
 from linkage import __version__
 from linkage.checkpoints import checkpoint
-from linkage.workspace import WorkspaceConfig, atomic_output_dir, connect, table_exists
+from linkage.workspace import WorkspaceConfig, atomic_output_dir, connect, sql_string, table_exists
 
 Echo = Callable[[str], None]
 
@@ -260,11 +260,7 @@ ORDER BY a.source, a.file, a.row, b.source, b.file, b.row
 
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    con.execute(f"COPY ({sql}) TO '{_sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{sql_string(path)}' (FORMAT parquet, COMPRESSION zstd)")
 
 
 def _write_outputs(con: duckdb.DuckDBPyConnection, out: str, summary: dict[str, Any], model: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from linkage.errors import UserError
-from linkage.workspace import atomic_output_dir, require_table, table_exists
+from linkage.workspace import atomic_output_dir, require_table, sql_string, table_exists
 
 ENV_PSEUDONYM_KEY = "LINKAGE_PSEUDONYM_KEY"
 ENV_PSEUDONYM_KEY_FILE = "LINKAGE_PSEUDONYM_KEY_FILE"
@@ -182,7 +182,7 @@ def export_pseudonymised(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[
             for name, sql in queries.items():
                 if sql is None:
                     continue
-                target = str(tmp / f"{name}.parquet").replace("'", "''")
+                target = sql_string(tmp / f"{name}.parquet")
                 con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
                 res.rows[name] = con.execute(f"SELECT count(*) FROM '{target}'").fetchall()[0][0]
             manifest = {

@@ -43,10 +43,6 @@ def snapshot_dir(db: str | os.PathLike[str]) -> Path:
     return p.with_name(p.stem + ".snapshot")
 
 
-def _q(p: Path) -> str:
-    return str(p).replace("'", "''")
-
-
 def publish(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str]) -> Path:
     out = snapshot_dir(db)
     cols = {r[0] for r in con.execute("DESCRIBE records").fetchall()}
@@ -82,7 +78,7 @@ def publish(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str]) -> Path:
         else:
             for name, sql in queries.items():
                 if sql is not None:
-                    con.execute(f"COPY ({sql}) TO '{_q(tmp / (name + '.parquet'))}' (FORMAT parquet)")
+                    con.execute(f"COPY ({sql}) TO '{sql_string(tmp / (name + '.parquet'))}' (FORMAT parquet)")
         meta = {"published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "workspace": str(db),
                 "encrypted": bool(key)}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -92,7 +88,7 @@ def publish(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str]) -> Path:
 def _write_encrypted(con: duckdb.DuckDBPyConnection, path: Path, key: str, queries: dict[str, str | None]) -> None:
     """The snapshot tables in one DuckDB file encrypted with the workspace's key (the connection already has
     the crypto module the workspace needed)."""
-    con.execute(f"ATTACH '{_q(path)}' AS {SNAPSHOT_CATALOG} (ENCRYPTION_KEY '{sql_string(key)}')")
+    con.execute(f"ATTACH '{sql_string(path)}' AS {SNAPSHOT_CATALOG} (ENCRYPTION_KEY '{sql_string(key)}')")
     try:
         for name, sql in queries.items():
             if sql is not None:

@@ -130,8 +130,9 @@ def workspace_key(con: duckdb.DuckDBPyConnection) -> str | None:
     return _KEYS.get(con)
 
 
-def sql_string(value: str) -> str:
-    return value.replace("'", "''")
+def sql_string(value: str | os.PathLike[str]) -> str:
+    """A text or path made safe inside a SQL string literal ('…')."""
+    return str(value).replace("'", "''")
 
 
 def enable_crypto(con: duckdb.DuckDBPyConnection) -> str:

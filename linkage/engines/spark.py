@@ -35,6 +35,7 @@ import sqlglot
 from sqlglot import exp
 
 from linkage.errors import UserError
+from linkage.workspace import sql_string
 
 log = logging.getLogger(__name__)
 
@@ -392,10 +393,6 @@ def score_parquet(spark: Any, input_path: str, model: Mapping[str, Any], thresho
     return {"timings": timings}
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def score_pairs_spark(con: Any, model: dict[str, Any], rules: Any, *, master: str | None = DEFAULT_MASTER,
                       conf: Mapping[str, str] | None = None, workdir: Path | None = None,
                       break_lineage_method: str = "persist") -> dict[str, Any]:
@@ -415,7 +412,7 @@ def score_pairs_spark(con: Any, model: dict[str, Any], rules: Any, *, master: st
     input_path, out_path = folder / "link_input.parquet", folder / "pairs.parquet"
     try:
         t0 = time.perf_counter()
-        con.execute(f"COPY {LINK_INPUT} TO '{_sql_path(input_path)}' (FORMAT parquet)")
+        con.execute(f"COPY {LINK_INPUT} TO '{sql_string(input_path)}' (FORMAT parquet)")
         n = con.execute(f"SELECT count(*) FROM {LINK_INPUT}").fetchall()[0][0]
         timings["export"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -438,7 +435,7 @@ def score_pairs_spark(con: Any, model: dict[str, Any], rules: Any, *, master: st
             SELECT CAST(uid_l AS BIGINT) AS uid_l, CAST(uid_r AS BIGINT) AS uid_r,
                    CAST(match_weight AS DOUBLE) AS match_weight,
                    CAST(match_probability AS DOUBLE) AS match_probability, {gammas}
-            FROM read_parquet('{_sql_path(out_path / "*.parquet")}')
+            FROM read_parquet('{sql_string(out_path / "*.parquet")}')
             ORDER BY uid_l, uid_r
             """
         )

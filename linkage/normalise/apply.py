@@ -27,7 +27,7 @@ from linkage.normalise.ids import parse_id
 from linkage.normalise.names import parse_repaired_name
 from linkage.normalise.parallel import ParsePool
 from linkage.normalise.places import REFORM_DATE, parse_place, unit_key
-from linkage.workspace import RAW_PREFIX, RECORDS, REJECTED
+from linkage.workspace import RAW_PREFIX, RECORDS, REJECTED, sql_string
 
 STAGE = "normalise"
 
@@ -149,8 +149,8 @@ def _union_raw(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
             if needed not in cols:
                 raise UserError(f"table {table} has no column '{needed}': re-run `linkage ingest`")
         parts = [
-            f"coalesce(CAST(source AS VARCHAR), '{_sql_str(src)}') AS source" if "source" in cols
-            else f"'{_sql_str(src)}' AS source",
+            f"coalesce(CAST(source AS VARCHAR), '{sql_string(src)}') AS source" if "source" in cols
+            else f"'{sql_string(src)}' AS source",
             "CAST(file AS VARCHAR) AS file",
             'CAST("row" AS BIGINT) AS "row"',
             "CAST(record_id AS VARCHAR) AS record_id" if "record_id" in cols else "NULL::VARCHAR AS record_id",
@@ -159,10 +159,6 @@ def _union_raw(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
             parts.append(f"NULLIF(TRIM(CAST({f} AS VARCHAR)), '') AS {f}" if f in cols else f"NULL::VARCHAR AS {f}")
         selects.append(f"SELECT {', '.join(parts)} FROM {table}")
     con.execute("CREATE OR REPLACE TEMP TABLE _nr AS " + " UNION ALL ".join(selects))
-
-
-def _sql_str(s: str) -> str:
-    return s.replace("'", "''")
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, columns: Iterable[str]) -> list[str]:

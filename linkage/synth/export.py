@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from unidecode import unidecode
 
 from linkage.errors import UserError
+from linkage.workspace import sql_string
 
 FILE_STEM = {"civil_status": "civil_status", "household": "household", "citizen_id": "citizen_id"}
 
@@ -85,7 +86,7 @@ def write_source(table: pa.Table, out: Path, source: str, fmt: str, bom: bool) -
             con.execute("SET preserve_insertion_order = true")
             con.register("t", table)
             plain = out / f".{path.name}.plain.tmp"
-            con.execute(f"COPY t TO '{_q(plain)}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+            con.execute(f"COPY t TO '{sql_string(plain)}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
         finally:
             con.close()
         if bom:
@@ -120,7 +121,3 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp)
     os.replace(tmp, path)
-
-
-def _q(p: Path) -> str:
-    return str(p).replace("'", "''")
