@@ -34,7 +34,10 @@ def tab_to(page, selector: str, max_tabs: int = 60) -> None:
 def keyboard_login(page, url: str, username: str, password: str = wf.PASSWORD) -> None:
     page.goto(url + "/")
     assert page.url.startswith(url + "/login")
-    page.keyboard.type(username)  # the user name field has the focus
+    # the user name field takes the focus by itself (autofocus, applied once the page has loaded): wait for it,
+    # or the first keystrokes can land before it
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'", timeout=5000)
+    page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
     with page.expect_navigation():
